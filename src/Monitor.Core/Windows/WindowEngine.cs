@@ -31,6 +31,7 @@ public sealed class WindowEngine
     private readonly List<WindowSnapshot> _ready = [];
     private long _watermark = long.MinValue;
     private long _nextCloseAt = long.MaxValue;
+    private long _nextEvictAt = long.MaxValue;
 
     /// <summary>Creates the state for one model.</summary>
     public WindowEngine(ModelLayout layout)
@@ -174,12 +175,14 @@ public sealed class WindowEngine
 
         _watermark = w;
         ExpireJoins();
-        if (w < _nextCloseAt)
+        if (w >= _nextCloseAt)
         {
-            return;
+            CloseWindows();
         }
-
-        CloseWindows();
+        else if (w >= _nextEvictAt)
+        {
+            ReleaseAndEvict(new DateTimeOffset(w, TimeSpan.Zero));
+        }
     }
 
     /// <summary>Returns the closed windows and back-fill revisions produced since the last call, oldest first.</summary>
@@ -331,6 +334,7 @@ public sealed class WindowEngine
         }
 
         e.RecomputeNextClose();
+        e.ReleaseAndEvict(new DateTimeOffset(Math.Max(e._watermark, DateTimeOffset.MinValue.UtcTicks), TimeSpan.Zero));
         return e;
     }
 
@@ -519,6 +523,7 @@ public sealed class WindowEngine
     private void ReleaseAndEvict(DateTimeOffset watermark)
     {
         var drop = new List<long>();
+        _nextEvictAt = long.MaxValue;
         foreach (var (start, pane) in _panes)
         {
             // A pane's last window ends Size − Slide after the pane does.
@@ -529,10 +534,14 @@ public sealed class WindowEngine
             }
 
             pane.ReleaseFeatures();
-            bool labelsStillPossible = pane.Performance is not null && watermark < lastWindowEnd + _spec.AllowedLateness + _layout.LabelTimeToLive;
-            if (!labelsStillPossible)
+            var evictAt = lastWindowEnd + _spec.AllowedLateness + (pane.Performance is null ? TimeSpan.Zero : _layout.LabelTimeToLive);
+            if (watermark >= evictAt)
             {
                 drop.Add(start);
+            }
+            else
+            {
+                _nextEvictAt = Math.Min(_nextEvictAt, evictAt.UtcTicks);
             }
         }
 
