@@ -8,7 +8,7 @@ namespace Monitor.Core.Drift.Categorical;
 /// </summary>
 /// <remarks>
 /// No epsilon is needed: every term is p·ln(p/m) with m = (p + q)/2, and m &gt; 0 wherever p &gt; 0. An unseen
-/// category (in the current window only) contributes q·ln 2 / 2 to the divergence, a missing one p·ln 2 / 2.
+/// category (in the current window only) contributes q/2 to the base-2 divergence (q·ln 2 / 2 nats), a missing one p/2.
 /// <see cref="CategoricalDistribution.OtherCategory"/> is an ordinary category.
 /// </remarks>
 public sealed class CategoricalJensenShannonTest : ICategoricalDriftTest

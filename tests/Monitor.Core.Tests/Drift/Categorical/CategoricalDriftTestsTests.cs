@@ -30,6 +30,18 @@ public sealed class CategoricalDriftTestsTests
     public static TheoryData<string> Names => ["chisquare", "psi", "jensenshannon", "hellinger", "kl", "linf", "ztest"];
 
     [Theory]
+    [InlineData(100, 200, 2, "ztest")]
+    [InlineData(1000, 50, 1, "ztest")]
+    [InlineData(100, 200, 3, "chisquare")]
+    [InlineData(5000, 1000, 40, "chisquare")]
+    [InlineData(5000, 1001, 2, "jensenshannon")]
+    [InlineData(1_000_000, 2_000_000, 40, "jensenshannon")]
+    public void DefaultCategorical_BySizeAndCategories_PicksTheDocumentedTest(long referenceCount, long currentCount, int categories, string expected)
+    {
+        Assert.Equal(expected, DriftTestRegistry.Default.DefaultCategorical(referenceCount, currentCount, categories).Name);
+    }
+
+    [Theory]
     [MemberData(nameof(Names))]
     public void Fit_EmptyReference_Throws(string name)
     {
