@@ -84,6 +84,13 @@ public sealed class DriftTestRegistry
         var registry = new DriftTestRegistry();
         // Numeric tests (src/Monitor.Core/Drift/Numeric) — one line each.
         // Categorical tests (src/Monitor.Core/Drift/Categorical) — one line each.
+        registry.Add(new Categorical.ChiSquareTest());
+        registry.Add(new Categorical.CategoricalPsiTest());
+        registry.Add(new Categorical.CategoricalJensenShannonTest());
+        registry.Add(new Categorical.CategoricalHellingerTest());
+        registry.Add(new Categorical.CategoricalKlDivergenceTest());
+        registry.Add(new Categorical.LInfinityTest());
+        registry.Add(new Categorical.ZTestProportions());
         return registry;
     }
 }
