@@ -1,0 +1,89 @@
+namespace Monitor.Core.Performance;
+
+/// <summary>
+/// Regression metrics over a window of joined (actual, predicted) pairs, matching scikit-learn 1.2's
+/// <c>mean_absolute_error</c>, <c>mean_squared_error</c> and <c>r2_score</c>, with two deliberate differences:
+/// MAPE skips zero targets (sklearn divides by machine epsilon there, so one zero target swamps the mean) and R² is
+/// <see langword="null"/> for a constant target (sklearn reports 1 or 0 by convention).
+/// </summary>
+public static class RegressionMetrics
+{
+    /// <summary>Computes every regression metric in two passes over the pairs.</summary>
+    /// <param name="actual">The observed targets, each finite.</param>
+    /// <param name="predicted">The model's predictions, each finite.</param>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, or a value is not finite; the
+    /// message names the first offending index.</exception>
+    public static RegressionMetricsResult Compute(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
+    {
+        if (actual.Length != predicted.Length)
+        {
+            throw new ArgumentException(
+                $"Got {actual.Length} actual values but {predicted.Length} predictions; every actual value needs exactly one prediction.",
+                nameof(predicted));
+        }
+
+        if (actual.Length == 0)
+        {
+            throw new ArgumentException("Metrics need at least one (actual, predicted) pair.", nameof(actual));
+        }
+
+        int n = actual.Length;
+        double absSum = 0, squaredSum = 0, biasSum = 0, actualSum = 0, percentageSum = 0;
+        int zeroTargets = 0;
+        bool constant = true;
+        double first = actual[0];
+        for (int i = 0; i < n; i++)
+        {
+            double y = actual[i];
+            double p = predicted[i];
+            if (!double.IsFinite(y))
+            {
+                throw new ArgumentException($"Actual value at index {i} is not finite.", nameof(actual));
+            }
+
+            if (!double.IsFinite(p))
+            {
+                throw new ArgumentException($"Prediction at index {i} is not finite.", nameof(predicted));
+            }
+
+            double error = p - y;
+            absSum += Math.Abs(error);
+            squaredSum += error * error;
+            biasSum += error;
+            actualSum += y;
+            constant &= y == first;
+            if (y == 0)
+            {
+                zeroTargets++;
+            }
+            else
+            {
+                percentageSum += Math.Abs(error) / Math.Abs(y);
+            }
+        }
+
+        double? r2 = null;
+        if (!constant)
+        {
+            // Second pass: squared deviations from the mean keep precision when the targets sit far from zero.
+            double mean = actualSum / n;
+            double totalSquares = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double d = actual[i] - mean;
+                totalSquares += d * d;
+            }
+
+            r2 = 1 - (squaredSum / totalSquares);
+        }
+
+        return new RegressionMetricsResult(
+            Count: n,
+            Mae: absSum / n,
+            Rmse: Math.Sqrt(squaredSum / n),
+            Mape: zeroTargets == n ? null : percentageSum / (n - zeroTargets),
+            MapeExcludedZeroTargets: zeroTargets,
+            R2: r2,
+            MeanBias: biasSum / n);
+    }
+}
