@@ -201,7 +201,7 @@ public static class BinaryClassificationMetrics
         long twiceU = 0;
         long negativesAbove = 0;
         long positivesSoFar = 0;
-        double averagePrecision = 0;
+        double precisionMass = 0;
         int end = n;
         while (end > 0)
         {
@@ -226,13 +226,15 @@ public static class BinaryClassificationMetrics
             if (computeAveragePrecision && groupPositives > 0)
             {
                 double precision = (double)positivesSoFar / (positivesSoFar + negativesAbove);
-                averagePrecision += (double)groupPositives / positives * precision;
+                precisionMass += groupPositives * precision;
             }
 
             end = start;
         }
 
-        return (twiceU / (2.0 * positives * negatives), averagePrecision);
+        // Dividing once at the end (rather than weighting each step by groupPositives / positives) makes a perfect
+        // ranking score exactly 1.
+        return (twiceU / (2.0 * positives * negatives), precisionMass / positives);
     }
 
     private static int CountPositivesOfFinitePairs(ReadOnlySpan<int> labels, ReadOnlySpan<double> scores)
