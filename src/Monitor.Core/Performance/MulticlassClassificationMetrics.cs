@@ -89,17 +89,15 @@ public static class MulticlassClassificationMetrics
         return new MulticlassMetrics(
             Count: n,
             ClassCount: classCount,
+            PresentClassCount: present,
             Accuracy: accuracy,
             MacroF1: f1Sum / present,
             MicroF1: 2.0 * correct / (2.0 * n),
             MacroPrecision: precisionSum / present,
             MacroRecall: recallSum / present,
-            Recall: recall,
-            Precision: precision,
-            F1: f1,
-            Support: support)
-        {
-            PresentClassCount = present,
-        };
+            Recall: Array.AsReadOnly(recall),
+            Precision: Array.AsReadOnly(precision),
+            F1: Array.AsReadOnly(f1),
+            Support: Array.AsReadOnly(support));
     }
 }

@@ -8,6 +8,7 @@ namespace Monitor.Core.Performance;
 /// </summary>
 /// <param name="Count">The number of (label, prediction) pairs.</param>
 /// <param name="ClassCount">The number of classes (ids 0 … ClassCount − 1).</param>
+/// <param name="PresentClassCount">The number of classes present in the labels or the predictions (the macro averages' denominator).</param>
 /// <param name="Accuracy">The share of pairs whose prediction equals the label.</param>
 /// <param name="MacroF1">The unweighted mean F1 over the classes present in the labels or the predictions.</param>
 /// <param name="MicroF1">F1 from the pooled counts; for single-label data it equals <paramref name="Accuracy"/>.</param>
@@ -20,6 +21,7 @@ namespace Monitor.Core.Performance;
 public sealed record MulticlassMetrics(
     int Count,
     int ClassCount,
+    int PresentClassCount,
     double Accuracy,
     double MacroF1,
     double MicroF1,
@@ -28,8 +30,4 @@ public sealed record MulticlassMetrics(
     IReadOnlyList<double?> Recall,
     IReadOnlyList<double?> Precision,
     IReadOnlyList<double?> F1,
-    IReadOnlyList<int> Support)
-{
-    /// <summary>The number of classes present in the labels or the predictions (the macro averages' denominator).</summary>
-    public int PresentClassCount { get; init; }
-}
+    IReadOnlyList<int> Support);
