@@ -51,7 +51,7 @@ public static class BinaryClassificationMetrics
 
         int n = labels.Length;
         int tp = 0, fp = 0, fn = 0, positives = 0;
-        double logLossSum = 0, brierSum = 0;
+        CompensatedSum logLossSum = default, brierSum = default;
         double binWidth = 1.0 / calibrationBins;
         for (int i = 0; i < n; i++)
         {
@@ -84,9 +84,9 @@ public static class BinaryClassificationMetrics
             }
 
             double clipped = Math.Clamp(p, LogLossEpsilon, 1 - LogLossEpsilon);
-            logLossSum -= Math.Log(y == 1 ? clipped : 1 - clipped);
+            logLossSum.Add(-Math.Log(y == 1 ? clipped : 1 - clipped));
             double residual = y - p;
-            brierSum += residual * residual;
+            brierSum.Add(residual * residual);
 
             int bin = CalibrationBin(p, calibrationBins, binWidth);
             binScoreSum[bin] += p;
@@ -122,8 +122,8 @@ public static class BinaryClassificationMetrics
             F1: tp == 0 ? 0 : 2.0 * tp / ((2.0 * tp) + fp + fn),
             RocAuc: auc,
             PrAuc: ap,
-            LogLoss: logLossSum / n,
-            Brier: brierSum / n,
+            LogLoss: logLossSum.Value / n,
+            Brier: brierSum.Value / n,
             ExpectedCalibrationError: ece);
     }
 

@@ -28,7 +28,7 @@ public static class RegressionMetrics
         }
 
         int n = actual.Length;
-        double absSum = 0, squaredSum = 0, biasSum = 0, actualSum = 0, percentageSum = 0;
+        CompensatedSum absSum = default, squaredSum = default, biasSum = default, actualSum = default, percentageSum = default;
         int zeroTargets = 0;
         bool constant = true;
         double first = actual[0];
@@ -47,10 +47,10 @@ public static class RegressionMetrics
             }
 
             double error = p - y;
-            absSum += Math.Abs(error);
-            squaredSum += error * error;
-            biasSum += error;
-            actualSum += y;
+            absSum.Add(Math.Abs(error));
+            squaredSum.Add(error * error);
+            biasSum.Add(error);
+            actualSum.Add(y);
             constant &= y == first;
             if (y == 0)
             {
@@ -58,7 +58,7 @@ public static class RegressionMetrics
             }
             else
             {
-                percentageSum += Math.Abs(error) / Math.Abs(y);
+                percentageSum.Add(Math.Abs(error) / Math.Abs(y));
             }
         }
 
@@ -66,24 +66,24 @@ public static class RegressionMetrics
         if (!constant)
         {
             // Second pass: squared deviations from the mean keep precision when the targets sit far from zero.
-            double mean = actualSum / n;
-            double totalSquares = 0;
+            double mean = actualSum.Value / n;
+            CompensatedSum totalSquares = default;
             for (int i = 0; i < n; i++)
             {
                 double d = actual[i] - mean;
-                totalSquares += d * d;
+                totalSquares.Add(d * d);
             }
 
-            r2 = 1 - (squaredSum / totalSquares);
+            r2 = 1 - (squaredSum.Value / totalSquares.Value);
         }
 
         return new RegressionMetricsResult(
             Count: n,
-            Mae: absSum / n,
-            Rmse: Math.Sqrt(squaredSum / n),
-            Mape: zeroTargets == n ? null : percentageSum / (n - zeroTargets),
+            Mae: absSum.Value / n,
+            Rmse: Math.Sqrt(squaredSum.Value / n),
+            Mape: zeroTargets == n ? null : percentageSum.Value / (n - zeroTargets),
             MapeExcludedZeroTargets: zeroTargets,
             R2: r2,
-            MeanBias: biasSum / n);
+            MeanBias: biasSum.Value / n);
     }
 }
