@@ -11,8 +11,8 @@ public static class RegressionMetrics
     /// <summary>Computes every regression metric in two passes over the pairs.</summary>
     /// <param name="actual">The observed targets, each finite.</param>
     /// <param name="predicted">The model's predictions, each finite.</param>
-    /// <exception cref="ArgumentException">The spans differ in length or are empty, or a value is not finite; the
-    /// message names the first offending index.</exception>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty, a value is not finite (the message
+    /// names the first offending index), or the errors overflow double precision.</exception>
     public static RegressionMetricsResult Compute(ReadOnlySpan<double> actual, ReadOnlySpan<double> predicted)
     {
         if (actual.Length != predicted.Length)
@@ -77,7 +77,7 @@ public static class RegressionMetrics
             r2 = 1 - (squaredSum.Value / totalSquares.Value);
         }
 
-        return new RegressionMetricsResult(
+        var result = new RegressionMetricsResult(
             Count: n,
             Mae: absSum.Value / n,
             Rmse: Math.Sqrt(squaredSum.Value / n),
@@ -85,5 +85,14 @@ public static class RegressionMetrics
             MapeExcludedZeroTargets: zeroTargets,
             R2: r2,
             MeanBias: biasSum.Value / n);
+
+        // Finite inputs can still overflow (errors beyond ~1e154 square to infinity); never report that as a number.
+        if (!double.IsFinite(result.Rmse) || !double.IsFinite(result.Mae) || !double.IsFinite(result.MeanBias)
+            || result.Mape is { } mape && !double.IsFinite(mape) || result.R2 is { } r && !double.IsFinite(r))
+        {
+            throw new ArgumentException("The errors overflow double precision; rescale the targets before scoring them.", nameof(predicted));
+        }
+
+        return result;
     }
 }

@@ -93,6 +93,14 @@ public sealed class RegressionMetricsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Compute_ErrorsOverflowDouble_ThrowsInsteadOfReportingInfinity()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => RegressionMetrics.Compute([1e300, -1e300], [-1e300, 1e300]));
+
+        Assert.Contains("overflow", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compute_LengthMismatchOrEmpty_Throws()
     {
         Assert.Throws<ArgumentException>(() => RegressionMetrics.Compute([1.0, 2.0], [1.0]));
