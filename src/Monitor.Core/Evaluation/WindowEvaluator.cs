@@ -1,0 +1,368 @@
+using Monitor.Core.Accumulators;
+using Monitor.Core.Drift;
+using Monitor.Core.Performance;
+using Monitor.Core.Statistics;
+using Monitor.Core.Windows;
+
+namespace Monitor.Core.Evaluation;
+
+/// <summary>
+/// Pure evaluation: baseline × window accumulators × rules → a <see cref="WindowReport"/>. Detectors are fitted
+/// to the baseline once per plan and reused for every window.
+/// </summary>
+public sealed class WindowEvaluator
+{
+    private readonly EvaluationPlan _plan;
+    private readonly Dictionary<(int Channel, bool Numeric, string Test), object> _fitted = [];
+
+    /// <summary>Creates an evaluator for one model's plan.</summary>
+    public WindowEvaluator(EvaluationPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        _plan = plan;
+    }
+
+    /// <summary>The plan this evaluator follows.</summary>
+    public EvaluationPlan Plan => _plan;
+
+    /// <summary>Evaluates one window.</summary>
+    /// <param name="window">The merged window.</param>
+    /// <param name="modelVersion">The model version seen in the window, if known.</param>
+    public WindowReport Evaluate(WindowSnapshot window, string? modelVersion = null)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var features = new List<FeatureReport>();
+        DatasetDriftReport? dataset = null;
+        if (window.Numeric is not null && window.Categorical is not null)
+        {
+            var pending = new List<PendingFeature>();
+            foreach (var plan in _plan.Numeric)
+            {
+                pending.Add(EvaluateNumeric(plan, window.Numeric[plan.Index]));
+            }
+
+            foreach (var plan in _plan.Categorical)
+            {
+                pending.Add(EvaluateCategorical(plan, window.Categorical[plan.Index]));
+            }
+
+            var adjusted = AdjustPValues(pending);
+            foreach (var p in pending)
+            {
+                features.Add(p.ToReport(adjusted));
+            }
+
+            dataset = DatasetDrift(features);
+        }
+
+        var performance = window.Performance is null || _plan.Performance is null
+            ? null
+            : EvaluatePerformance(_plan.Performance, window.Performance, window.Events);
+        return new WindowReport(_plan.Model, modelVersion, _plan.BaselineId, window.Range, window.Final, window.Revision, window.Events, features, dataset, performance);
+    }
+
+    private PendingFeature EvaluateNumeric(NumericPlan plan, NumericAccumulator acc)
+    {
+        var results = new List<PendingTest>();
+        if (acc.Count > 0 && plan.Reference.Count > 0)
+        {
+            var current = acc.ToSample();
+            foreach (var testPlan in plan.Tests)
+            {
+                var test = testPlan.Test as INumericDriftTest ?? _plan.Registry.DefaultNumeric(plan.Reference.Count, current.Count);
+                var detector = (INumericDriftDetector)Fitted(plan.Index, numeric: true, test, () => test.Fit(plan.Reference));
+                var (warning, critical) = Thresholds(test, testPlan);
+                DriftResult result;
+                EstimateMode mode;
+                double? bound = null;
+                if (detector is IBinCountDetector binned && plan.ReferenceBinCounts is not null && acc.Bins is not null
+                    && binned.Edges.Count == acc.Bins.Edges.Length)
+                {
+                    result = binned.EvaluateCounts(acc.BinCounts, warning);
+                    mode = EstimateMode.Exact;
+                }
+                else
+                {
+                    result = detector.Evaluate(current, warning);
+                    mode = current.Mode == EstimateMode.Sketch || plan.Reference.Mode == EstimateMode.Sketch ? EstimateMode.Sketch : EstimateMode.Exact;
+                    bound = mode == EstimateMode.Sketch ? SketchBound(test.Name, plan.Reference, current) : null;
+                }
+
+                results.Add(new PendingTest(test, result, warning, critical, mode, bound, plan.Reference.Count, current.Count));
+            }
+        }
+
+        long total = acc.Count + acc.Missing + acc.TypeErrors;
+        var quality = new List<QualityCheck>
+        {
+            Check("missing_share", Share(acc.Missing, total), plan.Quality.MaxMissingShare),
+            Check("type_error_share", Share(acc.TypeErrors, total), plan.Quality.MaxTypeErrorShare),
+            Check("out_of_range_share", Share(acc.OutOfRange, acc.Count), plan.Quality.MaxOutOfRangeShare),
+        };
+        var mode0 = acc.IsExact ? EstimateMode.Exact : EstimateMode.Sketch;
+        return new PendingFeature(plan.Name, FeatureKind.Numeric, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, acc.OutOfRange, 0, mode0, results, quality);
+    }
+
+    private PendingFeature EvaluateCategorical(CategoricalPlan plan, CategoricalAccumulator acc)
+    {
+        var results = new List<PendingTest>();
+        if (acc.Count > 0 && plan.Reference.Total > 0)
+        {
+            var current = acc.ToDistribution();
+            foreach (var testPlan in plan.Tests)
+            {
+                int categories = plan.Reference.Counts.Count;
+                var test = testPlan.Test as ICategoricalDriftTest ?? _plan.Registry.DefaultCategorical(plan.Reference.Total, current.Total, categories);
+                var detector = (ICategoricalDriftDetector)Fitted(plan.Index, numeric: false, test, () => test.Fit(plan.Reference));
+                var (warning, critical) = Thresholds(test, testPlan);
+                var result = detector.Evaluate(current, warning);
+                results.Add(new PendingTest(test, result, warning, critical, EstimateMode.Exact, null, plan.Reference.Total, current.Total));
+            }
+        }
+
+        long total = acc.Count + acc.Missing + acc.TypeErrors;
+        var quality = new List<QualityCheck>
+        {
+            Check("missing_share", Share(acc.Missing, total), plan.Quality.MaxMissingShare),
+            Check("type_error_share", Share(acc.TypeErrors, total), plan.Quality.MaxTypeErrorShare),
+            Check("unseen_share", Share(acc.Unseen, acc.Count), plan.Quality.MaxUnseenShare),
+        };
+        var mode = acc.IsExact ? EstimateMode.Exact : EstimateMode.Sketch;
+        return new PendingFeature(plan.Name, FeatureKind.Categorical, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, 0, acc.Unseen, mode, results, quality);
+    }
+
+    private object Fitted(int channel, bool numeric, IDriftTest test, Func<object> fit)
+    {
+        var key = (channel, numeric, test.Name);
+        if (!_fitted.TryGetValue(key, out var detector))
+        {
+            detector = fit();
+            _fitted[key] = detector;
+        }
+
+        return detector;
+    }
+
+    private static (double Warning, double? Critical) Thresholds(IDriftTest test, TestPlan plan) =>
+        (plan.Warning ?? test.DefaultThreshold, plan.Critical);
+
+    /// <summary>
+    /// The bound on a sketch-based statistic's error: KS moves by at most ε_ref + ε_cur (each sample's CDF is
+    /// within its ε of the truth everywhere); Wasserstein-1 = ∫|F − G| moves by at most that times the width of
+    /// the union's range. Other statistics from sketches carry no proven bound and report none.
+    /// </summary>
+    private static double? SketchBound(string test, NumericSample reference, NumericSample current)
+    {
+        double eps = reference.RankError + current.RankError;
+        double lo = Math.Min(reference.Values[0], current.Values[0]);
+        double hi = Math.Max(reference.Values[^1], current.Values[^1]);
+        return test switch
+        {
+            "ks" => eps,
+            "wasserstein" => eps * (hi - lo),
+            "wasserstein_norm" when reference.StandardDeviation > 0 => eps * (hi - lo) / reference.StandardDeviation,
+            _ => null,
+        };
+    }
+
+    private Dictionary<PendingTest, double> AdjustPValues(List<PendingFeature> features)
+    {
+        var result = new Dictionary<PendingTest, double>(ReferenceEqualityComparer.Instance);
+        if (_plan.Correction == Correction.None)
+        {
+            return result;
+        }
+
+        // One family per test name across the input features (the prediction is judged on its own).
+        var families = features.Where(f => f.Role == StreamRole.Feature)
+            .SelectMany(f => f.Tests)
+            .Where(t => t.Result.PValue is not null && t.Test.ThresholdKind == ThresholdKind.PValueBelow)
+            .GroupBy(t => t.Test.Name, StringComparer.Ordinal);
+        foreach (var family in families)
+        {
+            var tests = family.ToArray();
+            var raw = tests.Select(t => t.Result.PValue!.Value).ToArray();
+            var adjusted = new double[raw.Length];
+            if (_plan.Correction == Correction.Bonferroni)
+            {
+                MultipleTesting.Bonferroni(raw, adjusted);
+            }
+            else
+            {
+                MultipleTesting.BenjaminiHochberg(raw, adjusted);
+            }
+
+            for (int i = 0; i < tests.Length; i++)
+            {
+                result[tests[i]] = adjusted[i];
+            }
+        }
+
+        return result;
+    }
+
+    private DatasetDriftReport DatasetDrift(List<FeatureReport> features)
+    {
+        var judged = features.Where(f => f.Role == StreamRole.Feature && f.Tests.Count > 0).ToList();
+        int drifted = judged.Count(f => f.Drifted);
+        double share = judged.Count == 0 ? 0 : (double)drifted / judged.Count;
+        var severity = judged.Count == 0 ? Severity.None
+            : share >= _plan.DatasetCriticalShare ? Severity.Critical
+            : share >= _plan.DatasetWarningShare ? Severity.Warning
+            : Severity.None;
+        string correction = _plan.Correction switch
+        {
+            Correction.Bonferroni => "bonferroni",
+            Correction.BenjaminiHochberg => "bh",
+            _ => "none",
+        };
+        return new DatasetDriftReport(judged.Count, drifted, share, _plan.DatasetWarningShare, _plan.DatasetCriticalShare, correction, severity);
+    }
+
+    private static PerformanceReport EvaluatePerformance(PerformancePlan plan, PerformanceAccumulator acc, long events)
+    {
+        var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
+        double coverage = events == 0 ? 0 : Math.Min(1.0, (double)acc.Count / events);
+        if (acc.Truth.Length > 0)
+        {
+            switch (plan.Kind)
+            {
+                case PerformanceKind.Binary:
+                    BinaryMetricsInto(metrics, acc, plan.Threshold);
+                    break;
+                case PerformanceKind.Multiclass:
+                    MulticlassMetricsInto(metrics, acc);
+                    break;
+                case PerformanceKind.Regression:
+                    RegressionMetricsInto(metrics, acc);
+                    break;
+            }
+        }
+
+        metrics["label_coverage"] = coverage;
+        bool judged = acc.Count >= plan.MinLabels;
+        var floors = new List<FloorOutcome>();
+        foreach (var floor in plan.Floors)
+        {
+            double? value = metrics.TryGetValue(floor.Metric, out var v) ? v : null;
+            if (floor.Metric == "bias" && value is { } b)
+            {
+                value = Math.Abs(b);
+            }
+
+            double? baseline = plan.Baseline.TryGetValue(floor.Metric, out var bv) ? bv : null;
+            var severity = !judged || value is null ? Severity.None
+                : Breaches(value.Value, floor.Critical, floor.HigherIsBetter) ? Severity.Critical
+                : Breaches(value.Value, floor.Warning, floor.HigherIsBetter) ? Severity.Warning
+                : Severity.None;
+            floors.Add(new FloorOutcome(floor.Metric, value, baseline, floor.HigherIsBetter, floor.Warning, floor.Critical, severity));
+        }
+
+        return new PerformanceReport(acc.Count, coverage, acc.IsExact, metrics, floors, judged);
+    }
+
+    private static bool Breaches(double value, double? limit, bool higherIsBetter) =>
+        limit is { } l && (higherIsBetter ? value < l : value > l);
+
+    private static void BinaryMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc, double threshold)
+    {
+        var truth = acc.Truth;
+        var labels = new int[truth.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = truth[i] >= 0.5 ? 1 : 0;
+        }
+
+        var scores = acc.Predicted;
+        bool probabilities = true;
+        foreach (double s in scores)
+        {
+            probabilities &= s is >= 0 and <= 1;
+        }
+
+        if (!probabilities)
+        {
+            // Raw margins: ranking metrics are defined, probability metrics are not.
+            metrics["roc_auc"] = BinaryClassificationMetrics.RocAuc(labels, scores);
+            metrics["pr_auc"] = BinaryClassificationMetrics.AveragePrecision(labels, scores);
+            return;
+        }
+
+        var m = BinaryClassificationMetrics.Compute(labels, scores, threshold);
+        metrics["accuracy"] = m.Accuracy;
+        metrics["precision"] = m.Precision;
+        metrics["recall"] = m.Recall;
+        metrics["f1"] = m.F1;
+        metrics["roc_auc"] = m.RocAuc;
+        metrics["pr_auc"] = m.PrAuc;
+        metrics["log_loss"] = m.LogLoss;
+        metrics["brier"] = m.Brier;
+        metrics["calibration_error"] = m.ExpectedCalibrationError;
+    }
+
+    private static void MulticlassMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc)
+    {
+        var truth = acc.Truth;
+        var predicted = acc.Predicted;
+        var t = new int[truth.Length];
+        var p = new int[truth.Length];
+        for (int i = 0; i < t.Length; i++)
+        {
+            t[i] = (int)truth[i];
+            p[i] = (int)predicted[i];
+        }
+
+        var m = MulticlassClassificationMetrics.Compute(t, p, Math.Max(acc.Classes.Count, 1));
+        metrics["accuracy"] = m.Accuracy;
+        metrics["macro_f1"] = m.MacroF1;
+        metrics["micro_f1"] = m.MicroF1;
+        double? minRecall = null;
+        for (int c = 0; c < m.Recall.Count; c++)
+        {
+            if (m.Support[c] > 0 && m.Recall[c] is { } r)
+            {
+                minRecall = minRecall is null ? r : Math.Min(minRecall.Value, r);
+            }
+        }
+
+        metrics["min_class_recall"] = minRecall;
+    }
+
+    private static void RegressionMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc)
+    {
+        var m = RegressionMetrics.Compute(acc.Truth, acc.Predicted);
+        metrics["mae"] = m.Mae;
+        metrics["rmse"] = m.Rmse;
+        metrics["mape"] = m.Mape;
+        metrics["r2"] = m.R2;
+        metrics["bias"] = m.MeanBias;
+    }
+
+    private static double Share(long part, long total) => total == 0 ? 0 : (double)part / total;
+
+    private static QualityCheck Check(string name, double value, double? limit) =>
+        new(name, value, limit, limit is { } l && value > l ? Severity.Warning : Severity.None);
+
+    private sealed record PendingTest(IDriftTest Test, DriftResult Result, double Warning, double? Critical, EstimateMode Mode, double? Bound, long ReferenceCount, long CurrentCount)
+    {
+        public TestOutcome ToOutcome(double? adjusted)
+        {
+            double? decisive = Test.ThresholdKind == ThresholdKind.PValueBelow ? adjusted ?? Result.PValue : Result.Statistic;
+            var severity = decisive is not { } d ? Severity.None
+                : Test.ThresholdKind == ThresholdKind.PValueBelow
+                    ? (d < Critical ? Severity.Critical : d < Warning ? Severity.Warning : Severity.None)
+                    : (d > Critical ? Severity.Critical : d > Warning ? Severity.Warning : Severity.None);
+            // A missing critical threshold compares as false above: such a test has a warning tier only.
+            return new TestOutcome(Test.Name, Result.Statistic, Result.PValue, adjusted, Test.ThresholdKind, Warning, Critical, severity, Mode, Bound, ReferenceCount, CurrentCount);
+        }
+    }
+
+    private sealed record PendingFeature(string Name, FeatureKind Kind, StreamRole Role, long Count, long Missing, long TypeErrors, long OutOfRange, long Unseen,
+        EstimateMode Mode, List<PendingTest> Tests, List<QualityCheck> Quality)
+    {
+        public FeatureReport ToReport(Dictionary<PendingTest, double> adjusted) => new(
+            Name, Kind, Role, Count, Missing, TypeErrors, OutOfRange, Unseen, Mode,
+            Tests.Select(t => t.ToOutcome(adjusted.TryGetValue(t, out double a) ? a : null)).ToList(),
+            Quality);
+    }
+}
