@@ -142,7 +142,7 @@ public sealed class NumericAccumulator
     public void Merge(NumericAccumulator other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (!ReferenceEquals(_bins, other._bins) && !(_bins?.Edges.SequenceEqual(other._bins?.Edges ?? []) ?? other._bins is null))
+        if (!ReferenceEquals(_bins, other._bins) && (_bins is null || other._bins is null || !_bins.Edges.SequenceEqual(other._bins.Edges)))
         {
             throw new InvalidOperationException("Accumulators with different baseline bins cannot be merged.");
         }
@@ -191,6 +191,17 @@ public sealed class NumericAccumulator
     /// <summary>The values as a sample for the drift tests: exact, or read from the sketch with its bound.</summary>
     public NumericSample ToSample() =>
         _sketch is null ? NumericSample.FromValues(_values.AsSpan(0, _valueCount)) : _sketch.ToSample();
+
+    /// <summary>Writes the sketch in its own format (baselines persist it); only for accumulators in sketch mode.</summary>
+    public void WriteSketch(IBufferWriter<byte> output)
+    {
+        if (_sketch is null)
+        {
+            throw new InvalidOperationException("The accumulator holds exact values, not a sketch.");
+        }
+
+        _sketch.WriteTo(output);
+    }
 
     /// <summary>A deep copy (windows merge copies of panes so panes stay intact).</summary>
     public NumericAccumulator Clone()
