@@ -35,18 +35,21 @@ public static class BinnedDistance
         return Math.Sqrt(Math.Max(divergence, 0));
     }
 
-    /// <summary>The Hellinger distance sqrt(1 − Σ sqrt(p·q)), in [0, 1].</summary>
+    /// <summary>
+    /// The Hellinger distance sqrt(1 − Σ sqrt(p·q)), in [0, 1], computed in the equal, cancellation-free form
+    /// sqrt(Σ (sqrt p − sqrt q)² / 2) so that identical distributions give exactly 0.
+    /// </summary>
     public static double Hellinger(ReadOnlySpan<long> reference, ReadOnlySpan<long> current)
     {
         var (rt, ct) = Totals(reference, current);
-        double bc = 0;
+        double sum = 0;
         for (int i = 0; i < reference.Length; i++)
         {
-            bc += Math.Sqrt((double)reference[i] / rt * ((double)current[i] / ct));
+            double d = Math.Sqrt(reference[i] / rt) - Math.Sqrt(current[i] / ct);
+            sum += d * d;
         }
 
-        // Rounding can push the Bhattacharyya coefficient a hair above 1 for identical distributions.
-        return Math.Sqrt(Math.Max(0, 1 - bc));
+        return Math.Sqrt(sum / 2);
     }
 
     /// <summary>

@@ -159,18 +159,31 @@ internal static class KolmogorovDistribution
         }
 
         long terms = n1mxfl + 1;
-        double logBinomial = 0; // ln C(n, j)
+        // ln C(n, j) accumulated with Neumaier compensation, and each exponent summed with its rounding errors
+        // (FMA residues), keep the terms to ~1e-13 relative for n in the hundreds of thousands.
+        double logBinomial = 0;
+        double logBinomialError = 0;
         double sum = 0;
         for (long j = 0; j < terms; j++)
         {
             if (j > 0)
             {
-                logBinomial += Math.Log((double)(n - j + 1) / j);
+                double step = Math.Log((double)(n - j + 1) / j);
+                double next = logBinomial + step;
+                logBinomialError += Math.Abs(logBinomial) >= Math.Abs(step)
+                    ? (logBinomial - next) + step
+                    : (step - next) + logBinomial;
+                logBinomial = next;
             }
 
-            double lower = ((double)(n - j) / n) - x;
-            double upper = ((double)j / n) + x;
-            double term = Math.Exp(logBinomial + ((n - j) * Math.Log(lower)) + ((j - 1) * Math.Log(upper)));
+            double logLower = Log1P(-(x + ((double)j / n)));
+            double logUpper = Math.Log(((double)j / n) + x);
+            double a = (n - j) * logLower;
+            double aError = Math.FusedMultiplyAdd(n - j, logLower, -a);
+            double b = (j - 1) * logUpper;
+            double bError = Math.FusedMultiplyAdd(j - 1, logUpper, -b);
+            double exponent = logBinomial + a + b + (logBinomialError + aError + bError);
+            double term = Math.Exp(exponent);
             sum += term;
             if (term != 0)
             {
@@ -186,6 +199,13 @@ internal static class KolmogorovDistribution
         }
 
         return Clip(x * sum);
+    }
+
+    /// <summary>ln(1 + y) accurate for small y (Goldberg's correction; .NET has no log1p).</summary>
+    private static double Log1P(double y)
+    {
+        double u = 1.0 + y;
+        return u == 1.0 ? y : Math.Log(u) * y / (u - 1.0);
     }
 
     /// <summary>P(D_n ≤ d) by Durbin's matrix method as Marsaglia, Tsang and Wang (2003), with scaling against overflow.</summary>
