@@ -23,7 +23,8 @@ internal sealed class SampleDriftDetector(
         var (value, p) = statistic(Reference, current);
         if (!double.IsFinite(value) || (p is { } pv && double.IsNaN(pv)))
         {
-            throw new InvalidOperationException($"The {test} test produced a non-finite result ({value}, p = {p}); this is a defect.");
+            // Finite inputs can still overflow, e.g. a Wasserstein distance between values near ±1e308.
+            throw new ArgumentException($"The {test} test produced a non-finite result ({value}, p = {p}); the values are too far apart for double precision.", nameof(current));
         }
 
         var result = DriftResult.Decide(test, value, p, threshold, thresholdKind);

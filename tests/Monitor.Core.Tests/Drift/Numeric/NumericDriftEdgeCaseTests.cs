@@ -236,4 +236,13 @@ public sealed class NumericDriftEdgeCaseTests
         Assert.Equal(EstimateMode.Exact, result.Mode);
         Assert.Null(result.ErrorBound);
     }
+
+    [Fact]
+    public void Wasserstein_ValuesTooFarApartForDoubles_ThrowsInsteadOfReturningInfinity()
+    {
+        var low = NumericSample.FromValues([-1e308, -1e308]);
+        var high = NumericSample.FromValues([1e308]);
+        var ex = Assert.Throws<ArgumentException>(() => new WassersteinTest().Fit(low).Evaluate(high, 0.1));
+        Assert.Contains("too far apart", ex.Message, StringComparison.Ordinal);
+    }
 }
