@@ -245,4 +245,21 @@ public sealed class NumericDriftEdgeCaseTests
         var ex = Assert.Throws<ArgumentException>(() => new WassersteinTest().Fit(low).Evaluate(high, 0.1));
         Assert.Contains("too far apart", ex.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(999_999L)]
+    [InlineData(1_000_000L)]
+    public void AndersonDarling_HarmonicSums_AsymptoticFormMatchesTheSum(long total)
+    {
+        // Just below the switch the sum runs; compare it with the closed form evaluated at the same size.
+        var summed = AndersonDarling.HarmonicSums(total);
+        double n1 = total - 1;
+        double h = Math.Log(n1) + 0.57721566490153286061 + (1 / (2 * n1)) - (1 / (12 * n1 * n1));
+        double n = total;
+        double g = (Math.PI * Math.PI / 6) - (1 / n) + (1 / (2 * n * n)) - (2 * h / n) - (1 / (n * n));
+        Assert.Equal(h, summed.H, 11);
+        Assert.Equal(g, summed.G, 11);
+        var asymptotic = AndersonDarling.HarmonicSums(total + 1_000_000);
+        Assert.True(asymptotic.H > summed.H && asymptotic.G > summed.G && asymptotic.G < Math.PI * Math.PI / 6);
+    }
 }
