@@ -1,7 +1,8 @@
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
-/// The energy distance sqrt(2·∫(F_ref − F_cur)²) as scipy.stats.energy_distance, weights included. In the feature's units (scale-dependent).
+/// The energy distance sqrt(2·∫(F_ref − F_cur)²) as scipy.stats.energy_distance, weights included. It is in
+/// the feature's units (scale-dependent).
 /// </summary>
 public sealed class EnergyDistanceTest : INumericDriftTest
 {

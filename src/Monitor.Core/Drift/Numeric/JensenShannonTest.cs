@@ -1,7 +1,8 @@
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
-/// Jensen–Shannon distance (base 2, in [0, 1]) over the PSI bins, so streaming windows compute it from exact bin counts. Default threshold 0.1.
+/// Jensen–Shannon distance (base 2, in [0, 1]) over the PSI bins, so streaming windows compute it from exact
+/// bin counts. Default threshold 0.1.
 /// </summary>
 public sealed class JensenShannonTest : INumericDriftTest
 {

@@ -1,7 +1,8 @@
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
-/// Kullback–Leibler divergence KL(reference ‖ current) in nats over the PSI bins, with the PSI epsilon floor. Default threshold 0.1.
+/// Kullback–Leibler divergence KL(reference ‖ current) in nats over the PSI bins, with the PSI epsilon floor.
+/// Default threshold 0.1.
 /// </summary>
 public sealed class KlDivergenceTest : INumericDriftTest
 {

@@ -1,7 +1,8 @@
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
-/// Population stability index over reference-quantile bins (see <see cref="QuantileBins"/> and <see cref="Psi"/>). Default threshold 0.2, the usual "significant shift" level.
+/// Population stability index over reference-quantile bins (see <see cref="QuantileBins"/> and
+/// <see cref="Psi"/>). Default threshold 0.2, the usual "significant shift" level.
 /// </summary>
 public sealed class PsiTest : INumericDriftTest
 {
