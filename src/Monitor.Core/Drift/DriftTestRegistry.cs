@@ -83,6 +83,16 @@ public sealed class DriftTestRegistry
     {
         var registry = new DriftTestRegistry();
         // Numeric tests (src/Monitor.Core/Drift/Numeric) — one line each.
+        registry.Add(new Numeric.PsiTest());
+        registry.Add(new Numeric.KsTest());
+        registry.Add(new Numeric.WassersteinTest());
+        registry.Add(new Numeric.WassersteinTest(normalized: true));
+        registry.Add(new Numeric.JensenShannonTest());
+        registry.Add(new Numeric.HellingerTest());
+        registry.Add(new Numeric.KlDivergenceTest());
+        registry.Add(new Numeric.AndersonDarlingTest());
+        registry.Add(new Numeric.CramerVonMisesTest());
+        registry.Add(new Numeric.EnergyDistanceTest());
         // Categorical tests (src/Monitor.Core/Drift/Categorical) — one line each.
         registry.Add(new Categorical.ChiSquareTest());
         registry.Add(new Categorical.CategoricalPsiTest());

@@ -1,0 +1,34 @@
+namespace Monitor.Core.Drift.Numeric;
+
+/// <summary>
+/// Kullback–Leibler divergence KL(reference ‖ current) in nats over the PSI bins, with the PSI epsilon floor.
+/// Default threshold 0.1.
+/// </summary>
+public sealed class KlDivergenceTest : INumericDriftTest
+{
+    /// <summary>Creates the test.</summary>
+    /// <param name="bins">The number of reference-quantile bins before duplicate edges are dropped (default 10).</param>
+    public KlDivergenceTest(int bins = QuantileBins.DefaultBinCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        Bins = bins;
+    }
+
+    /// <summary>The requested number of bins.</summary>
+    public int Bins { get; }
+
+    /// <inheritdoc />
+    public string Name => "kl";
+
+    /// <inheritdoc />
+    public FeatureKind Kind => FeatureKind.Numeric;
+
+    /// <inheritdoc />
+    public ThresholdKind ThresholdKind => ThresholdKind.StatisticAbove;
+
+    /// <summary>0.1 (drift when the statistic is above it).</summary>
+    public double DefaultThreshold => 0.1;
+
+    /// <inheritdoc />
+    public INumericDriftDetector Fit(NumericSample reference) => BinnedDriftDetector.Fit(Name, reference, Bins, static (r, c) => BinnedDistance.KullbackLeibler(r, c));
+}

@@ -1,0 +1,182 @@
+namespace Monitor.Core.Drift.Numeric;
+
+/// <summary>
+/// The two-sample Kolmogorov–Smirnov statistic and p-value as scipy 1.10 <c>ks_2samp(a, b,
+/// alternative='two-sided', method='auto')</c>. Public so that sketch mode can compute the statistic from
+/// weighted samples read out of sketches and the p-value from the true sample sizes.
+/// </summary>
+/// <remarks>
+/// P-value: when both sizes are at most <see cref="MaxExactSize"/> the exact distribution of D under H0
+/// (Hodges' lattice-path counting, with the statistic rounded to the lattice h/lcm(n, m)); if that computation
+/// fails (a probability outside [0, 1]) or a size is larger, the one-sample Kolmogorov distribution of
+/// D_{round(nm/(n+m))} (scipy's <c>kstwo.sf</c>, see <see cref="KolmogorovDistribution"/>). Clipped to [0, 1].
+/// </remarks>
+public static class KolmogorovSmirnov
+{
+    /// <summary>The largest sample size for which the exact p-value is attempted (10,000, as scipy's 'auto').</summary>
+    public const long MaxExactSize = 10000;
+
+    /// <summary>The largest absolute difference between the two empirical CDFs (weights count as multiplicities).</summary>
+    public static double Statistic(NumericSample a, NumericSample b)
+    {
+        Guard.NotEmpty(a, nameof(a));
+        Guard.NotEmpty(b, nameof(b));
+        var av = a.Values;
+        var aw = a.Weights;
+        var bv = b.Values;
+        var bw = b.Weights;
+        double na = a.Count;
+        double nb = b.Count;
+        long ca = 0;
+        long cb = 0;
+        int i = 0;
+        int j = 0;
+        double max = 0;
+        double min = 0;
+        while (i < av.Length || j < bv.Length)
+        {
+            double v = j >= bv.Length || (i < av.Length && av[i] <= bv[j]) ? av[i] : bv[j];
+            while (i < av.Length && av[i] == v)
+            {
+                ca += aw.IsEmpty ? 1 : aw[i];
+                i++;
+            }
+
+            while (j < bv.Length && bv[j] == v)
+            {
+                cb += bw.IsEmpty ? 1 : bw[j];
+                j++;
+            }
+
+            double diff = (ca / na) - (cb / nb);
+            max = Math.Max(max, diff);
+            min = Math.Min(min, diff);
+        }
+
+        return Math.Min(Math.Max(max, -min), 1);
+    }
+
+    /// <summary>The two-sided p-value of statistic <paramref name="d"/> for sample sizes <paramref name="n"/> and <paramref name="m"/>.</summary>
+    public static double PValue(double d, long n, long m) => StatisticAndPValue(d, n, m).PValue;
+
+    /// <summary>
+    /// The p-value and the statistic scipy reports with it: on the exact branch the statistic is rounded to the
+    /// nearest multiple of 1/lcm(n, m), the lattice it lives on.
+    /// </summary>
+    internal static (double Statistic, double PValue) StatisticAndPValue(double d, long n, long m)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(m);
+        if (!(d >= 0 && d <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(d), d, "A KS statistic lies in [0, 1].");
+        }
+
+        if (Math.Max(n, m) <= MaxExactSize)
+        {
+            long g = Gcd(n, m);
+            long lcm = n / g * m;
+            long h = (long)Math.Round(d * lcm, MidpointRounding.ToEven);
+            double dl = h * 1.0 / lcm;
+            if (h == 0)
+            {
+                return (dl, 1.0);
+            }
+
+            double prob = n == m ? ProbOutsideSquare(n, h) : OuterProbInside(n, m, g, h);
+            if (prob >= 0 && prob <= 1)
+            {
+                return (dl, prob);
+            }
+
+            d = dl;
+        }
+
+        double big = Math.Max(n, m);
+        double small = Math.Min(n, m);
+        double en = big * small / (big + small);
+        long effective = (long)Math.Round(en, MidpointRounding.ToEven);
+        return (d, Math.Clamp(KolmogorovDistribution.Sf(effective, d), 0, 1));
+    }
+
+    private static long Gcd(long a, long b)
+    {
+        while (b != 0)
+        {
+            (a, b) = (b, a % b);
+        }
+
+        return a;
+    }
+
+    /// <summary>P(D_{n,n} ≥ h/n) by the alternating series, summed Horner-style to avoid cancellation.</summary>
+    private static double ProbOutsideSquare(long n, long h)
+    {
+        double p = 0;
+        long k = (long)Math.Floor((double)n / h);
+        while (k >= 0)
+        {
+            double p1 = 1.0;
+            for (long j = 0; j < h; j++)
+            {
+                p1 = (n - (k * h) - j) * p1 / (n + (k * h) + j + 1);
+            }
+
+            p = p1 * (1.0 - p);
+            k--;
+        }
+
+        return 2 * p;
+    }
+
+    /// <summary>
+    /// The proportion of lattice paths from (0,0) to (m,n) leaving the band |x/m − y/n| &lt; h/lcm(m,n),
+    /// computed directly as 1 − p (Hodges' inside method in Viehmann's stable form).
+    /// </summary>
+    private static double OuterProbInside(long m, long n, long g, long h)
+    {
+        if (m < n)
+        {
+            (m, n) = (n, m);
+        }
+
+        long mg = m / g;
+        long ng = n / g;
+        long minj = 0;
+        long maxj = Math.Min((long)Math.Ceiling((double)h / mg), n + 1);
+        long curlen = maxj - minj;
+        long lenA = Math.Min((2 * maxj) + 2, n + 1);
+        var a = new double[lenA];
+        Array.Fill(a, 1.0);
+        Array.Fill(a, 0.0, (int)minj, (int)(maxj - minj));
+        for (long i = 1; i <= m; i++)
+        {
+            long lastminj = minj;
+            long lastlen = curlen;
+            minj = Math.Max((long)Math.Floor((double)((ng * i) - h) / mg) + 1, 0);
+            minj = Math.Min(minj, n);
+            maxj = Math.Min((long)Math.Ceiling((double)((ng * i) + h) / mg), n + 1);
+            if (maxj <= minj)
+            {
+                return 1.0;
+            }
+
+            double val = minj == 0 ? 0.0 : 1.0;
+            for (long jj = 0; jj < maxj - minj; jj++)
+            {
+                long j = jj + minj;
+                val = ((a[jj + minj - lastminj] * i) + (val * j)) / (i + j);
+                a[jj] = val;
+            }
+
+            curlen = maxj - minj;
+            if (lastlen > curlen)
+            {
+                long start = maxj - minj;
+                Array.Fill(a, 1.0, (int)start, (int)Math.Min(lastlen - curlen, lenA - start));
+            }
+        }
+
+        return a[maxj - minj - 1];
+    }
+}

@@ -1,0 +1,130 @@
+namespace Monitor.Core.Drift.Numeric;
+
+/// <summary>
+/// Bins cut at the reference sample's quantiles, shared by PSI, Jensen–Shannon, Hellinger and KL. Baselines
+/// persist <see cref="Edges"/>, and streaming windows count their values into the same bins exactly, so the
+/// binned statistics of a window never need its raw values.
+/// </summary>
+/// <remarks>
+/// <see cref="Edges"/> are the inner cut points: the inverted-CDF quantiles of the reference at i/B for
+/// i = 1..B−1 (the smallest value whose cumulative weight reaches i·N/B, with the rank computed in exact integer
+/// arithmetic), with duplicates dropped, so ties and discrete data give fewer than B bins. Bins are right-closed:
+/// bin k holds (Edges[k−1], Edges[k]]; the first bin is open to −∞ and the last to +∞, so values outside the
+/// reference range fall into the outer bins. A constant reference gives one edge and two bins.
+/// </remarks>
+public sealed class QuantileBins
+{
+    /// <summary>The default number of bins (10, deciles).</summary>
+    public const int DefaultBinCount = 10;
+
+    private readonly double[] _edges;
+
+    private QuantileBins(double[] edges) => _edges = edges;
+
+    /// <summary>The inner cut points in strictly ascending order.</summary>
+    public ReadOnlySpan<double> Edges => _edges;
+
+    /// <summary>The number of bins: one more than the number of edges.</summary>
+    public int BinCount => _edges.Length + 1;
+
+    /// <summary>The bin of <paramref name="x"/>: the number of edges strictly below it (binary search).</summary>
+    public int BinOf(double x)
+    {
+        if (double.IsNaN(x))
+        {
+            throw new ArgumentException("NaN has no bin; count it as a data-quality error before binning.", nameof(x));
+        }
+
+        int lo = 0;
+        int hi = _edges.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_edges[mid] < x)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>Counts a sample (weights included) into the bins with one merge walk over its sorted values.</summary>
+    public long[] Count(NumericSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        var counts = new long[BinCount];
+        var values = sample.Values;
+        var weights = sample.Weights;
+        int bin = 0;
+        for (int i = 0; i < values.Length; i++)
+        {
+            while (bin < _edges.Length && _edges[bin] < values[i])
+            {
+                bin++;
+            }
+
+            counts[bin] += weights.IsEmpty ? 1 : weights[i];
+        }
+
+        return counts;
+    }
+
+    /// <summary>Fits bins to a reference sample.</summary>
+    /// <param name="reference">A non-empty sample; weights count as multiplicities.</param>
+    /// <param name="bins">The number of quantile bins before duplicate edges are dropped (default 10).</param>
+    public static QuantileBins FromReference(NumericSample reference, int bins = DefaultBinCount)
+    {
+        Guard.NotEmpty(reference, nameof(reference));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        var values = reference.Values;
+        var weights = reference.Weights;
+        long n = reference.Count;
+        var edges = new List<double>(bins - 1);
+        int index = 0;
+        long cumulative = weights.IsEmpty ? 1 : weights[0];
+        for (int i = 1; i < bins; i++)
+        {
+            // The rank ceil(i·N/B), at least 1; Int128 keeps i·N exact for any sample size.
+            long rank = (long)((((Int128)i * n) + bins - 1) / bins);
+            rank = Math.Max(rank, 1);
+            while (cumulative < rank)
+            {
+                index++;
+                cumulative += weights.IsEmpty ? 1 : weights[index];
+            }
+
+            double q = values[index];
+            if (edges.Count == 0 || edges[^1] < q)
+            {
+                edges.Add(q);
+            }
+        }
+
+        return new QuantileBins([.. edges]);
+    }
+
+    /// <summary>Restores bins from persisted edges (e.g. a baseline).</summary>
+    /// <param name="edges">Finite inner cut points in strictly ascending order; may be empty (one bin).</param>
+    public static QuantileBins FromEdges(ReadOnlySpan<double> edges)
+    {
+        for (int i = 0; i < edges.Length; i++)
+        {
+            if (!double.IsFinite(edges[i]))
+            {
+                throw new ArgumentException($"Edge {i} is {edges[i]}; edges are finite.", nameof(edges));
+            }
+
+            if (i > 0 && !(edges[i - 1] < edges[i]))
+            {
+                throw new ArgumentException($"Edges must be strictly ascending; edge {i} ({edges[i]}) follows {edges[i - 1]}.", nameof(edges));
+            }
+        }
+
+        return new QuantileBins(edges.ToArray());
+    }
+}
