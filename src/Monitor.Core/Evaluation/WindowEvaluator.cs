@@ -1,5 +1,6 @@
 using Monitor.Core.Accumulators;
 using Monitor.Core.Drift;
+using Monitor.Core.Drift.Numeric;
 using Monitor.Core.Performance;
 using Monitor.Core.Statistics;
 using Monitor.Core.Windows;
@@ -70,15 +71,19 @@ public sealed class WindowEvaluator
             foreach (var testPlan in plan.Tests)
             {
                 var test = testPlan.Test as INumericDriftTest ?? _plan.Registry.DefaultNumeric(plan.Reference.Count, current.Count);
-                var detector = (INumericDriftDetector)Fitted(plan.Index, numeric: true, test, () => test.Fit(plan.Reference));
+                bool countable = test is IBinnedDriftTest && acc.Bins is not null && plan.ReferenceBinCounts is { } refCounts
+                    && refCounts.Length == acc.Bins.BinCount;
+                var detector = (INumericDriftDetector)Fitted(plan.Index, numeric: true, test, () => countable
+                    ? ((IBinnedDriftTest)test).FitCounts(acc.Bins!, plan.ReferenceBinCounts)
+                    : test.Fit(plan.Reference));
                 var (warning, critical) = Thresholds(test, testPlan);
                 DriftResult result;
                 EstimateMode mode;
                 double? bound = null;
-                if (detector is IBinCountDetector binned && plan.ReferenceBinCounts is not null && acc.Bins is not null
-                    && binned.Edges.Count == acc.Bins.Edges.Length)
+                if (countable && detector is BinnedDriftDetector binned)
                 {
-                    result = binned.EvaluateCounts(acc.BinCounts, warning);
+                    // Exact at any window size: both sides are exact counts in the baseline's bins.
+                    result = binned.Evaluate(acc.BinCounts, warning);
                     mode = EstimateMode.Exact;
                 }
                 else

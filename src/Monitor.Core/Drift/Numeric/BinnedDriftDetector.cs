@@ -48,6 +48,33 @@ public sealed class BinnedDriftDetector : INumericDriftDetector
         return DriftResult.Decide(_test, statistic, null, threshold, ThresholdKind.StatisticAbove);
     }
 
+    internal static BinnedDriftDetector FromCounts(string test, QuantileBins bins, ReadOnlySpan<long> referenceCounts, BinnedStatistic statistic)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        if (referenceCounts.Length != bins.BinCount)
+        {
+            throw new ArgumentException($"Expected {bins.BinCount} reference counts for {bins.Edges.Length} edges, got {referenceCounts.Length}.", nameof(referenceCounts));
+        }
+
+        long total = 0;
+        foreach (long c in referenceCounts)
+        {
+            if (c < 0)
+            {
+                throw new ArgumentException("Reference bin counts cannot be negative.", nameof(referenceCounts));
+            }
+
+            total += c;
+        }
+
+        if (total == 0)
+        {
+            throw new ArgumentException("The reference has no observations in its bins.", nameof(referenceCounts));
+        }
+
+        return new BinnedDriftDetector(test, bins, referenceCounts.ToArray(), statistic);
+    }
+
     internal static BinnedDriftDetector Fit(string test, NumericSample reference, int bins, BinnedStatistic statistic)
     {
         var quantileBins = QuantileBins.FromReference(reference, bins);

@@ -3,7 +3,7 @@ namespace Monitor.Core.Drift.Numeric;
 /// <summary>
 /// Hellinger distance sqrt(1 − Σ sqrt(p·q)) over the PSI bins, in [0, 1]. Default threshold 0.1.
 /// </summary>
-public sealed class HellingerTest : INumericDriftTest
+public sealed class HellingerTest : IBinnedDriftTest
 {
     /// <summary>Creates the test.</summary>
     /// <param name="bins">The number of reference-quantile bins before duplicate edges are dropped (default 10).</param>
@@ -30,4 +30,8 @@ public sealed class HellingerTest : INumericDriftTest
 
     /// <inheritdoc />
     public INumericDriftDetector Fit(NumericSample reference) => BinnedDriftDetector.Fit(Name, reference, Bins, BinnedDistance.Hellinger);
+
+    /// <inheritdoc />
+    public BinnedDriftDetector FitCounts(QuantileBins bins, ReadOnlySpan<long> referenceCounts) =>
+        BinnedDriftDetector.FromCounts(Name, bins, referenceCounts, BinnedDistance.Hellinger);
 }

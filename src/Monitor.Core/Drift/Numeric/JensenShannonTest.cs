@@ -4,7 +4,7 @@ namespace Monitor.Core.Drift.Numeric;
 /// Jensen–Shannon distance (base 2, in [0, 1]) over the PSI bins, so streaming windows compute it from exact
 /// bin counts. Default threshold 0.1.
 /// </summary>
-public sealed class JensenShannonTest : INumericDriftTest
+public sealed class JensenShannonTest : IBinnedDriftTest
 {
     /// <summary>Creates the test.</summary>
     /// <param name="bins">The number of reference-quantile bins before duplicate edges are dropped (default 10).</param>
@@ -31,4 +31,8 @@ public sealed class JensenShannonTest : INumericDriftTest
 
     /// <inheritdoc />
     public INumericDriftDetector Fit(NumericSample reference) => BinnedDriftDetector.Fit(Name, reference, Bins, BinnedDistance.JensenShannon);
+
+    /// <inheritdoc />
+    public BinnedDriftDetector FitCounts(QuantileBins bins, ReadOnlySpan<long> referenceCounts) =>
+        BinnedDriftDetector.FromCounts(Name, bins, referenceCounts, BinnedDistance.JensenShannon);
 }

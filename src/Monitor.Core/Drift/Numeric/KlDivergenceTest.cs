@@ -4,7 +4,7 @@ namespace Monitor.Core.Drift.Numeric;
 /// Kullback–Leibler divergence KL(reference ‖ current) in nats over the PSI bins, with the PSI epsilon floor.
 /// Default threshold 0.1.
 /// </summary>
-public sealed class KlDivergenceTest : INumericDriftTest
+public sealed class KlDivergenceTest : IBinnedDriftTest
 {
     /// <summary>Creates the test.</summary>
     /// <param name="bins">The number of reference-quantile bins before duplicate edges are dropped (default 10).</param>
@@ -31,4 +31,8 @@ public sealed class KlDivergenceTest : INumericDriftTest
 
     /// <inheritdoc />
     public INumericDriftDetector Fit(NumericSample reference) => BinnedDriftDetector.Fit(Name, reference, Bins, static (r, c) => BinnedDistance.KullbackLeibler(r, c));
+
+    /// <inheritdoc />
+    public BinnedDriftDetector FitCounts(QuantileBins bins, ReadOnlySpan<long> referenceCounts) =>
+        BinnedDriftDetector.FromCounts(Name, bins, referenceCounts, static (r, c) => BinnedDistance.KullbackLeibler(r, c));
 }

@@ -4,7 +4,7 @@ namespace Monitor.Core.Drift.Numeric;
 /// Population stability index over reference-quantile bins (see <see cref="QuantileBins"/> and
 /// <see cref="Psi"/>). Default threshold 0.2, the usual "significant shift" level.
 /// </summary>
-public sealed class PsiTest : INumericDriftTest
+public sealed class PsiTest : IBinnedDriftTest
 {
     /// <summary>Creates the test.</summary>
     /// <param name="bins">The number of reference-quantile bins before duplicate edges are dropped (default 10).</param>
@@ -31,4 +31,8 @@ public sealed class PsiTest : INumericDriftTest
 
     /// <inheritdoc />
     public INumericDriftDetector Fit(NumericSample reference) => BinnedDriftDetector.Fit(Name, reference, Bins, static (r, c) => Psi.FromCounts(r, c));
+
+    /// <inheritdoc />
+    public BinnedDriftDetector FitCounts(QuantileBins bins, ReadOnlySpan<long> referenceCounts) =>
+        BinnedDriftDetector.FromCounts(Name, bins, referenceCounts, static (r, c) => Psi.FromCounts(r, c));
 }
