@@ -26,6 +26,12 @@ public sealed class EmbeddedKafkaCluster : IDisposable
     /// <summary>The broker count used when none is given: 3, enough for replication and outage tests.</summary>
     public const int DefaultBrokerCount = 3;
 
+    /// <summary>
+    /// Bytes of record batches each partition retains (5 MiB, librdkafka's fixed mock-broker limit, not
+    /// configurable); older batches are deleted and the partition's start offset moves forward.
+    /// </summary>
+    public const int PartitionRetentionBytes = 5 * 1024 * 1024;
+
     private readonly Lock _gate = new();
     private readonly IProducer<Null, Null> _host;
     private IntPtr _cluster;

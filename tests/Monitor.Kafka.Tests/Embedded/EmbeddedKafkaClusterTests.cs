@@ -197,6 +197,34 @@ public sealed class EmbeddedKafkaClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Produce_BeyondPartitionRetention_OldestRecordsAreDeleted()
+    {
+        const int valueBytes = 4096;
+        int messageCount = 2 * EmbeddedKafkaCluster.PartitionRetentionBytes / valueBytes;
+        using var cluster = new EmbeddedKafkaCluster(brokerCount: 1);
+        string topic = KafkaClients.FreshName("retention");
+        cluster.CreateTopic(topic, partitions: 1);
+        using (var producer = KafkaClients.Producer(cluster.BootstrapServers, config => config.LingerMs = 5))
+        {
+            var value = new byte[valueBytes];
+            for (int i = 0; i < messageCount; i++)
+            {
+                producer.Produce(topic, new Message<byte[], byte[]> { Key = KafkaClients.Key(i), Value = value });
+            }
+
+            Assert.Equal(0, producer.Flush(Patience));
+        }
+
+        using var consumer = KafkaClients.Consumer(cluster.BootstrapServers, KafkaClients.FreshName("retention"));
+        var offsets = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), Patience);
+
+        output.WriteLine($"{messageCount} x {valueBytes} B produced; log holds offsets {offsets.Low}..{offsets.High}");
+        Assert.Equal(messageCount, offsets.High.Value);
+        Assert.InRange(offsets.Low.Value, 1, messageCount - 1);
+        Assert.InRange((offsets.High.Value - offsets.Low.Value) * valueBytes, 1, EmbeddedKafkaCluster.PartitionRetentionBytes);
+    }
+
+    [Fact]
     public void NativeLibraryPath_IsTheFileConfluentKafkaLoaded()
     {
         using var cluster = new EmbeddedKafkaCluster(brokerCount: 1);
