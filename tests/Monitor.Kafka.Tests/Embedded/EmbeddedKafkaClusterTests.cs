@@ -130,11 +130,8 @@ public sealed class EmbeddedKafkaClusterTests(ITestOutputHelper output)
         using var cluster = new EmbeddedKafkaCluster(brokerCount: 3);
         string topic = KafkaClients.FreshName("outage");
         cluster.CreateTopic(topic, partitions: 1);
-        int leader;
-        using (var admin = KafkaClients.Admin(cluster.BootstrapServers))
-        {
-            leader = KafkaClients.WaitForTopic(admin, topic, Patience).Partitions.Single().Leader;
-        }
+        using var admin = KafkaClients.Admin(cluster.BootstrapServers);
+        int leader = KafkaClients.WaitForTopic(admin, topic, Patience).Partitions.Single().Leader;
 
         using var producer = KafkaClients.Producer(cluster.BootstrapServers, config =>
         {
@@ -142,12 +139,15 @@ public sealed class EmbeddedKafkaClusterTests(ITestOutputHelper output)
             config.ReconnectBackoffMaxMs = 200;
         });
         cluster.SetBrokerDown(leader);
+        // Metadata drops the broker from the broker list but still names it as the partition's leader.
+        Assert.True(WaitForBrokerListed(admin, leader, listed: false), $"broker {leader} still listed while down");
 
         var produceError = await Assert.ThrowsAsync<ProduceException<byte[], byte[]>>(() => producer.ProduceAsync(topic, Message(1)));
         output.WriteLine($"leader {leader} down: {produceError.Error.Code} {produceError.Error.Reason}");
         Assert.Equal(ErrorCode.Local_MsgTimedOut, produceError.Error.Code);
 
         cluster.SetBrokerUp(leader);
+        Assert.True(WaitForBrokerListed(admin, leader, listed: true), $"broker {leader} not listed after coming back up");
 
         var deadline = Deadline.After(Patience);
         DeliveryResult<byte[], byte[]>? delivered = null;
@@ -256,6 +256,21 @@ public sealed class EmbeddedKafkaClusterTests(ITestOutputHelper output)
 
         Assert.NotNull(read);
         Assert.Equal(7, KafkaClients.ReadKey(read.Message.Key));
+    }
+
+    private static bool WaitForBrokerListed(IAdminClient admin, int brokerId, bool listed)
+    {
+        var deadline = Deadline.After(Patience);
+        while (!deadline.Passed)
+        {
+            var brokers = admin.GetMetadata(TimeSpan.FromSeconds(2)).Brokers;
+            if (brokers.Exists(b => b.BrokerId == brokerId) == listed)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static void ConfigureGroupProtocol(ConsumerConfig config, string groupProtocol)
