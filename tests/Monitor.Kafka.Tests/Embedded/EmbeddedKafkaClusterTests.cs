@@ -1,6 +1,7 @@
 using System.Globalization;
 using Confluent.Kafka;
 using Monitor.Kafka.Embedded;
+using Monitor.Kafka.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Monitor.Kafka.Tests.Embedded;

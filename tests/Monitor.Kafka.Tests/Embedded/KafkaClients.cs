@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Confluent.Kafka;
+using Monitor.Kafka.Tests.Support;
 
 namespace Monitor.Kafka.Tests.Embedded;
 
@@ -60,23 +61,4 @@ internal static class KafkaClients
             }
         }
     }
-}
-
-/// <summary>A wall-clock deadline measured with a monotonic stopwatch.</summary>
-internal readonly struct Deadline
-{
-    private readonly System.Diagnostics.Stopwatch _clock;
-    private readonly TimeSpan _limit;
-
-    private Deadline(TimeSpan limit)
-    {
-        _clock = System.Diagnostics.Stopwatch.StartNew();
-        _limit = limit;
-    }
-
-    public static Deadline After(TimeSpan limit) => new(limit);
-
-    public bool Passed => _clock.Elapsed > _limit;
-
-    public TimeSpan Elapsed => _clock.Elapsed;
 }
