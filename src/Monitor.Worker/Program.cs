@@ -1,1 +1,4 @@
-return 0;
+using Monitor.Core.Drift;
+using Monitor.Worker.Commands;
+
+return MonitorCommandLine.Create(DriftTestRegistry.Default).Parse(args).Invoke();
