@@ -755,7 +755,7 @@ public sealed partial class RuleValidator
     {
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
         {
-            v.Add(key, $"'{url}' is not an absolute http(s) URL", "write the full URL including the scheme, e.g. https://hooks.example.com/monitor");
+            v.Add(key, $"'{url}' is not an absolute http(s) URL", "write an absolute http(s) URL including the scheme, e.g. https://hooks.example.com/monitor");
         }
     }
 
