@@ -224,8 +224,8 @@ public sealed partial class RuleValidator
                 else
                 {
                     string? near = NameSuggestion.Closest(test.Name, validNames);
-                    v.Add(testKey, $"unknown drift test '{test.Name}'",
-                        (near is null ? string.Empty : $"did you mean '{near}'? ") + $"{kindName} tests are {Join(validNames)}");
+                    string known = validNames.Count == 0 ? $"no {kindName} tests are registered in this build" : $"{kindName} tests are {Join(validNames)}";
+                    v.Add(testKey, $"unknown drift test '{test.Name}'", (near is null ? string.Empty : $"did you mean '{near}'? ") + known);
                 }
 
                 continue;

@@ -97,7 +97,11 @@ internal sealed partial class RuleFileLoader
         }
         catch (YamlException e)
         {
-            reader.Error(RuleError.DocumentKey, e.Start, $"the file is not valid YAML: {SyntaxMessage(e)}", "fix the YAML syntax at this position (check indentation, ':' after keys, and quotes)");
+            string message = SyntaxMessage(e);
+            string fix = message.StartsWith("Duplicate key", StringComparison.Ordinal)
+                ? "write each key once per mapping; merge the entries under one key"
+                : "fix the YAML syntax at this position (check indentation, ':' after keys, and quotes)";
+            reader.Error(RuleError.DocumentKey, e.Start, $"the file is not valid YAML: {message}", fix);
             return new LoadedRuleFile(file, null, reader.Errors);
         }
 

@@ -1,3 +1,4 @@
+using Monitor.Core.Drift;
 using Monitor.Core.Rules;
 
 namespace Monitor.Core.Tests.Rules;
@@ -187,6 +188,17 @@ public sealed class RuleValidatorTests
         var error = Assert.Single(Validator().Validate(rules, SomeRules.File));
 
         Assert.Equal("numeric tests are anderson, cramervonmises, energy, hellinger, jensenshannon, kl, ks, psi, wasserstein, wasserstein_norm", error.Fix);
+    }
+
+    [Fact]
+    public void Validate_EmptyRegistry_SaysNoTestsAreRegistered()
+    {
+        var rules = SomeRules.Valid() with { Features = [SomeRules.Amount] };
+
+        var errors = new RuleValidator(new DriftTestRegistry()).Validate(rules, SomeRules.File);
+
+        Assert.Equal(["features[0].tests.ks", "features[0].tests.psi"], errors.Select(e => e.Key));
+        Assert.All(errors, e => Assert.Equal("no numeric tests are registered in this build", e.Fix));
     }
 
     [Theory]

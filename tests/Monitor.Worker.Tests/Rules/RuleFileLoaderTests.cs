@@ -226,8 +226,11 @@ public sealed class RuleFileLoaderTests
     {
         var file = Loader().LoadText(RuleYaml.File, RuleYaml.With("task: binary_classification\n", "task: binary_classification\ntask: regression\n"));
 
-        Assert.NotEmpty(file.Errors);
+        var error = Assert.Single(file.Errors);
         Assert.Null(file.Rules);
+        Assert.Equal(4L, error.Line);
+        Assert.Contains("Duplicate key", error.Error.Message, StringComparison.Ordinal);
+        Assert.Equal("write each key once per mapping; merge the entries under one key", error.Error.Fix);
     }
 
     [Theory]
