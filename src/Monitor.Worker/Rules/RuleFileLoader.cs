@@ -19,6 +19,20 @@ internal sealed record RuleSet(IReadOnlyList<LoadedRuleFile> Files)
     public IReadOnlyList<LocatedRuleError> Errors => [.. Files.SelectMany(f => f.Errors)];
 
     public bool IsValid => Files.Count > 0 && Files.All(f => f.IsValid);
+
+    /// <summary>
+    /// The rules of every file, or a <see cref="RuleValidationException"/> listing every error: what start-up
+    /// calls, so that a bad file stops the daemon before it consumes anything.
+    /// </summary>
+    public IReadOnlyList<ModelRules> EnsureValid() =>
+        IsValid ? [.. Files.Select(f => f.Rules!)] : throw new RuleValidationException(Errors);
+}
+
+/// <summary>Thrown at start-up when rule files are invalid; the message lists every error, one per line.</summary>
+internal sealed class RuleValidationException(IReadOnlyList<LocatedRuleError> errors)
+    : Exception("Invalid rule files:" + Environment.NewLine + string.Join(Environment.NewLine, errors))
+{
+    public IReadOnlyList<LocatedRuleError> Errors { get; } = errors;
 }
 
 /// <summary>
@@ -117,6 +131,11 @@ internal sealed partial class RuleFileLoader
         }
 
         var rules = RuleFileParser.Parse(stream.Documents[0].RootNode, reader);
+        if (rules is null)
+        {
+            return new LoadedRuleFile(file, null, reader.Errors);
+        }
+
         var errors = new List<LocatedRuleError>(reader.Errors);
         foreach (var error in _validator.Validate(rules, file))
         {

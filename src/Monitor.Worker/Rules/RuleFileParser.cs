@@ -11,7 +11,8 @@ internal static class RuleFileParser
 {
     private const string TestsFix = "write tests as a mapping from test name to thresholds, e.g. `ks: { warning: 0.05, critical: 0.01 }`";
 
-    public static ModelRules Parse(YamlNode root, YamlReader r)
+    /// <summary>The rules, or <see langword="null"/> when the document is not a mapping (the error is recorded).</summary>
+    public static ModelRules? Parse(YamlNode root, YamlReader r)
     {
         r.Locate(string.Empty, root.Start);
         var m = r.Map(
@@ -21,13 +22,12 @@ internal static class RuleFileParser
             "sketch", "dataset_drift", "performance", "alerts", "retrain");
         if (m is null)
         {
-            if (!YamlReader.IsNull(root))
+            if (YamlReader.IsNull(root))
             {
-                return new ModelRules();
+                r.Error(RuleError.DocumentKey, root.Start, "the file is empty", "copy rules/example.yaml and adapt it");
             }
 
-            r.Error(RuleError.DocumentKey, root.Start, "the file is empty", "copy rules/example.yaml and adapt it");
-            return new ModelRules();
+            return null;
         }
 
         var rules = new ModelRules();

@@ -244,6 +244,43 @@ public sealed class RuleFileLoaderTests
         Assert.Contains("rules/example.yaml", error.Fix, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("---\n", "the file is empty")]
+    [InlineData("- model: fraud\n", "expected a mapping (`key: value` lines) but found a list")]
+    [InlineData("fraud\n", "expected a mapping (`key: value` lines) but found 'fraud'")]
+    public void LoadText_DocumentNotAMapping_ReportsOnlyThat(string text, string message)
+    {
+        var error = Assert.Single(Loader().LoadText(RuleYaml.File, text).Errors).Error;
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void EnsureValid_InvalidSet_ThrowsWithEveryError()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("a.yaml", RuleYaml.With("size: 1h", "size: 1x"));
+        dir.Write("b.yaml", RuleYaml.With("name: fraud", "name: b").Replace("kind: file", "kind: disk", StringComparison.Ordinal));
+
+        var e = Assert.Throws<RuleValidationException>(() => Loader().LoadPath(dir.Path).EnsureValid());
+
+        Assert.Equal(2, e.Errors.Count);
+        Assert.Contains("window.size", e.Message, StringComparison.Ordinal);
+        Assert.Contains("baseline.kind", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnsureValid_ValidSet_ReturnsEveryModel()
+    {
+        using var dir = new TempDirectory();
+        dir.Write("a.yaml", RuleYaml.Valid);
+        dir.Write("b.yaml", RuleYaml.With("name: fraud", "name: churn"));
+
+        var models = Loader().LoadPath(dir.Path).EnsureValid();
+
+        Assert.Equal(["fraud", "churn"], models.Select(m => m.Name));
+    }
+
     [Fact]
     public void LoadText_TwoDocuments_AsksForOneModelPerFile()
     {

@@ -1,3 +1,5 @@
+using YamlDotNet.RepresentationModel;
+
 namespace Monitor.Worker.Tests.Rules;
 
 public sealed class ShippedRuleFilesTests
@@ -40,6 +42,55 @@ public sealed class ShippedRuleFilesTests
             .ToList();
 
         Assert.Empty(bare);
+    }
+
+    [Fact]
+    public void DocsRulesMd_DocumentsEveryKeyOfTheExample()
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "rules", "example.yaml"))));
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        CollectKeys(stream.Documents[0].RootNode, string.Empty, keys);
+        string docs = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "rules.md"));
+
+        var undocumented = keys.Where(k => !docs.Contains($"`{k}`", StringComparison.Ordinal)).ToList();
+
+        Assert.True(keys.Count > 60, $"only {keys.Count} keys found");
+        Assert.Empty(undocumented);
+    }
+
+    private static void CollectKeys(YamlNode node, string prefix, SortedSet<string> keys)
+    {
+        switch (node)
+        {
+            case YamlMappingNode map:
+                foreach (var (k, v) in map.Children)
+                {
+                    string name = ((YamlScalarNode)k).Value!;
+                    // Test and metric names are data, documented as placeholders.
+                    string segment = prefix.EndsWith(".tests", StringComparison.Ordinal) ? "<test>"
+                        : prefix.EndsWith(".floors", StringComparison.Ordinal) ? "<metric>"
+                        : name;
+                    string key = prefix.Length == 0 ? segment : $"{prefix}.{segment}";
+                    if (v is YamlMappingNode { Children.Count: > 0 } or YamlSequenceNode { Children: [YamlMappingNode, ..] })
+                    {
+                        CollectKeys(v, key, keys);
+                    }
+                    else if (segment is not "<test>" and not "<metric>")
+                    {
+                        keys.Add(key);
+                    }
+                }
+
+                break;
+            case YamlSequenceNode seq:
+                foreach (var item in seq.Children)
+                {
+                    CollectKeys(item, prefix + "[i]", keys);
+                }
+
+                break;
+        }
     }
 
     private static bool IsUnderCommentedParent(string[] lines, int index)
