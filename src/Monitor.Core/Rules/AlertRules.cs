@@ -39,6 +39,12 @@ public sealed record AlertRoute
 
     /// <summary>How many consecutive clean windows resolve a firing alert (<c>resolve_after</c>, default 2).</summary>
     public int ResolveAfter { get; init; } = 2;
+
+    /// <summary>Overrides <see cref="AlertRules.RunbookUrl"/> for this route (<c>runbook_url</c>), e.g. the on-call runbook.</summary>
+    public string? RunbookUrl { get; init; }
+
+    /// <summary>Overrides <see cref="AlertRules.DashboardUrl"/> for this route (<c>dashboard_url</c>).</summary>
+    public string? DashboardUrl { get; init; }
 }
 
 /// <summary>When and how to ask for a retrain (<c>retrain</c>).</summary>

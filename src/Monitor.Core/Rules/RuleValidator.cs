@@ -698,6 +698,9 @@ public sealed partial class RuleValidator
             {
                 v.Add($"{key}.resolve_after", $"{r.ResolveAfter} is not a count of windows", "give 1 or more clean windows");
             }
+
+            OptionalUrl(r.RunbookUrl, $"{key}.runbook_url", v);
+            OptionalUrl(r.DashboardUrl, $"{key}.dashboard_url", v);
         }
     }
 

@@ -350,7 +350,7 @@ internal static class RuleFileParser
             foreach (var item in seq.Children)
             {
                 string key = $"{m.KeyOf("routes")}[{i++}]";
-                var rm = r.Map(item, key, "name", "channel", "targets", "min_severity", "for_windows", "cooldown", "renotify_interval", "resolve_after");
+                var rm = r.Map(item, key, "name", "channel", "targets", "min_severity", "for_windows", "cooldown", "renotify_interval", "resolve_after", "runbook_url", "dashboard_url");
                 if (rm is null)
                 {
                     routes.Add(new AlertRoute());
@@ -368,6 +368,8 @@ internal static class RuleFileParser
                     Cooldown = rm.Duration("cooldown") ?? route.Cooldown,
                     RenotifyInterval = rm.Duration("renotify_interval"),
                     ResolveAfter = rm.Int("resolve_after") ?? route.ResolveAfter,
+                    RunbookUrl = rm.String("runbook_url"),
+                    DashboardUrl = rm.String("dashboard_url"),
                 });
             }
         }

@@ -92,6 +92,8 @@ public sealed class RuleValidatorTests
         ["negative cooldown"] = (() => WithRoute(r => r with { Cooldown = TimeSpan.FromMinutes(-1) }), "alerts.routes[0].cooldown", "0 or a positive duration"),
         ["zero renotify"] = (() => WithRoute(r => r with { RenotifyInterval = TimeSpan.Zero }), "alerts.routes[0].renotify_interval", "remove the key to notify once"),
         ["zero resolve after"] = (() => WithRoute(r => r with { ResolveAfter = 0 }), "alerts.routes[0].resolve_after", "1 or more clean windows"),
+        ["relative route runbook url"] = (() => WithRoute(r => r with { RunbookUrl = "wiki/oncall" }), "alerts.routes[0].runbook_url", "absolute http(s) URL"),
+        ["relative route dashboard url"] = (() => WithRoute(r => r with { DashboardUrl = "grafana" }), "alerts.routes[0].dashboard_url", "absolute http(s) URL"),
         ["retrain without conditions"] = (() => SomeRules.Valid() with { Retrain = SomeRules.Valid().Retrain! with { DatasetDriftWindows = null } }, "retrain.conditions", "performance_floor_breached: true"),
         ["zero drift windows"] = (() => SomeRules.Valid() with { Retrain = SomeRules.Valid().Retrain! with { DatasetDriftWindows = 0 } }, "retrain.conditions.dataset_drift_windows", "1 or more"),
         ["floor condition without floors"] = (() => SomeRules.Valid() with { Performance = null, Retrain = SomeRules.Valid().Retrain! with { OnPerformanceFloorBreached = true } }, "retrain.conditions.performance_floor_breached", "add floors"),

@@ -98,6 +98,8 @@ public sealed class RuleFileLoaderTests
         ["negative cooldown"] = ("      channel: email\n", "      channel: email\n      cooldown: -1m\n", "alerts.routes[0].cooldown", "0 or a positive duration"),
         ["zero renotify"] = ("      channel: email\n", "      channel: email\n      renotify_interval: 0s\n", "alerts.routes[0].renotify_interval", "remove the key to notify once"),
         ["zero resolve after"] = ("      channel: email\n", "      channel: email\n      resolve_after: 0\n", "alerts.routes[0].resolve_after", "1 or more clean windows"),
+        ["relative route runbook url"] = ("      channel: email\n", "      channel: email\n      runbook_url: wiki/oncall\n", "alerts.routes[0].runbook_url", "absolute http(s) URL"),
+        ["relative route dashboard url"] = ("      channel: email\n", "      channel: email\n      dashboard_url: grafana\n", "alerts.routes[0].dashboard_url", "absolute http(s) URL"),
         ["retrain without conditions"] = ("    dataset_drift_windows: 3\n", "    match: all\n", "retrain.conditions", "performance_floor_breached: true"),
         ["zero drift windows"] = ("dataset_drift_windows: 3", "dataset_drift_windows: 0", "retrain.conditions.dataset_drift_windows", "1 or more"),
         ["floor condition without floors"] = ("performance:\n  floors:\n    roc_auc: { warning: 0.85, critical: 0.8 }\n || dataset_drift_windows: 3", " || performance_floor_breached: true", "retrain.conditions.performance_floor_breached", "add floors"),
