@@ -152,9 +152,13 @@ internal sealed partial class RuleFileLoader
         return new LoadedRuleFile(file, errors.Count == 0 ? rules : null, errors);
     }
 
+    /// <summary>
+    /// Two files watching the same events would double every alert: a model may have one file for all versions,
+    /// or one file per version, not both.
+    /// </summary>
     private static RuleSet CheckAcrossFiles(List<LoadedRuleFile> files)
     {
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new List<(string Name, string? Version, string File)>();
         for (int i = 0; i < files.Count; i++)
         {
             var rules = files[i].Rules;
@@ -163,12 +167,16 @@ internal sealed partial class RuleFileLoader
                 continue;
             }
 
-            string id = rules.Version is null ? name : $"{name}@{rules.Version}";
-            if (!owners.TryAdd(id, files[i].File))
+            var clash = seen.FirstOrDefault(s => s.Name == name && (s.Version is null || rules.Version is null || s.Version == rules.Version));
+            if (clash.File is not null)
             {
-                var error = new RuleError(files[i].File, "model.name", $"model '{id}' is also defined in {owners[id]}", "keep one rule file per model (and version)");
+                string what = rules.Version is null ? $"model '{name}'" : $"model '{name}' version {rules.Version}";
+                var error = new RuleError(files[i].File, "model.name", $"{what} is also monitored by {clash.File}", "keep one rule file per model, or one per version with `model.version` set in each");
                 files[i] = files[i] with { Rules = null, Errors = [new LocatedRuleError(error, 1, 1)] };
+                continue;
             }
+
+            seen.Add((name, rules.Version, files[i].File));
         }
 
         return new RuleSet(files);

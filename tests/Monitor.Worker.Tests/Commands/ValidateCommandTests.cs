@@ -28,6 +28,16 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ShippedRulesDirectory_ExitsZero()
+    {
+        var (code, output, error) = Invoke("validate", Path.Combine(AppContext.BaseDirectory, "rules"));
+
+        Assert.True(code == 0, error);
+        Assert.Contains("example.yaml: ok — model churn (version 7, binary_classification), 3 features", output, StringComparison.Ordinal);
+        Assert.Contains("fraud.yaml: ok — model fraud (all versions, binary_classification), 9 features, 1h windows", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_InvalidFiles_ExitsNonZeroAndPrintsEveryError()
     {
         using var dir = new TempDirectory();

@@ -330,6 +330,23 @@ public sealed class RuleFileLoaderTests
         Assert.Equal("model.name", error.Key);
         Assert.EndsWith("b.yaml", error.File, StringComparison.Ordinal);
         Assert.Contains("one rule file per model", error.Fix, StringComparison.Ordinal);
+        Assert.Contains("a.yaml", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"7\"", null, false)]
+    [InlineData(null, "\"7\"", false)]
+    [InlineData("\"7\"", "\"7\"", false)]
+    [InlineData("\"7\"", "\"8\"", true)]
+    public void LoadPath_VersionsOfOneModel_MayNotOverlap(string? first, string? second, bool valid)
+    {
+        using var dir = new TempDirectory();
+        dir.Write("a.yaml", first is null ? RuleYaml.Valid : RuleYaml.With("name: fraud\n", $"name: fraud\n  version: {first}\n"));
+        dir.Write("b.yaml", second is null ? RuleYaml.Valid : RuleYaml.With("name: fraud\n", $"name: fraud\n  version: {second}\n"));
+
+        var set = Loader().LoadPath(dir.Path);
+
+        Assert.Equal(valid, set.IsValid);
     }
 
     [Fact]
