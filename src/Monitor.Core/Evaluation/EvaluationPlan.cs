@@ -11,7 +11,7 @@ namespace Monitor.Core.Evaluation;
 /// </summary>
 /// <param name="Test">The test, or <see langword="null"/> for the registry default.</param>
 /// <param name="Warning">The warning threshold (null: the test's default).</param>
-/// <param name="Critical">The critical threshold (null: the test has a warning tier only).</param>
+/// <param name="Critical">The critical threshold (null: the test's default).</param>
 public sealed record TestPlan(IDriftTest? Test, double? Warning, double? Critical);
 
 /// <summary>Data-quality limits applied to one channel (shares of the window's events, in [0, 1]).</summary>

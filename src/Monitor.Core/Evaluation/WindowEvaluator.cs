@@ -148,8 +148,10 @@ public sealed class WindowEvaluator
         return detector;
     }
 
+    // A threshold a rule leaves out is the test's default (docs/rules.md); with both left out, a drifted test
+    // is critical at once.
     private static (double Warning, double? Critical) Thresholds(IDriftTest test, TestPlan plan) =>
-        (plan.Warning ?? test.DefaultThreshold, plan.Critical);
+        (plan.Warning ?? test.DefaultThreshold, plan.Critical ?? test.DefaultThreshold);
 
     /// <summary>
     /// The bound on a sketch-based statistic's error: KS moves by at most ε_ref + ε_cur (each sample's CDF is
@@ -357,7 +359,6 @@ public sealed class WindowEvaluator
                 : Test.ThresholdKind == ThresholdKind.PValueBelow
                     ? (d < Critical ? Severity.Critical : d < Warning ? Severity.Warning : Severity.None)
                     : (d > Critical ? Severity.Critical : d > Warning ? Severity.Warning : Severity.None);
-            // A missing critical threshold compares as false above: such a test has a warning tier only.
             return new TestOutcome(Test.Name, Result.Statistic, Result.PValue, adjusted, Test.ThresholdKind, Warning, Critical, severity, Mode, Bound, ReferenceCount, CurrentCount);
         }
     }
