@@ -1,7 +1,6 @@
 using Monitor.Core.Accumulators;
 using Monitor.Core.Drift;
 using Monitor.Core.Drift.Numeric;
-using Monitor.Core.Performance;
 using Monitor.Core.Statistics;
 using Monitor.Core.Windows;
 
@@ -230,21 +229,7 @@ public sealed class WindowEvaluator
     {
         var metrics = new Dictionary<string, double?>(StringComparer.Ordinal);
         double coverage = events == 0 ? 0 : Math.Min(1.0, (double)acc.Count / events);
-        if (acc.Truth.Length > 0)
-        {
-            switch (plan.Kind)
-            {
-                case PerformanceKind.Binary:
-                    BinaryMetricsInto(metrics, acc, plan.Threshold);
-                    break;
-                case PerformanceKind.Multiclass:
-                    MulticlassMetricsInto(metrics, acc);
-                    break;
-                case PerformanceKind.Regression:
-                    RegressionMetricsInto(metrics, acc);
-                    break;
-            }
-        }
+        MetricSet.Into(metrics, acc, plan.Threshold);
 
         metrics["label_coverage"] = coverage;
         bool judged = acc.Count >= plan.MinLabels;
@@ -270,80 +255,6 @@ public sealed class WindowEvaluator
 
     private static bool Breaches(double value, double? limit, bool higherIsBetter) =>
         limit is { } l && (higherIsBetter ? value < l : value > l);
-
-    private static void BinaryMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc, double threshold)
-    {
-        var truth = acc.Truth;
-        var labels = new int[truth.Length];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = truth[i] >= 0.5 ? 1 : 0;
-        }
-
-        var scores = acc.Predicted;
-        bool probabilities = true;
-        foreach (double s in scores)
-        {
-            probabilities &= s is >= 0 and <= 1;
-        }
-
-        if (!probabilities)
-        {
-            // Raw margins: ranking metrics are defined, probability metrics are not.
-            metrics["roc_auc"] = BinaryClassificationMetrics.RocAuc(labels, scores);
-            metrics["pr_auc"] = BinaryClassificationMetrics.AveragePrecision(labels, scores);
-            return;
-        }
-
-        var m = BinaryClassificationMetrics.Compute(labels, scores, threshold);
-        metrics["accuracy"] = m.Accuracy;
-        metrics["precision"] = m.Precision;
-        metrics["recall"] = m.Recall;
-        metrics["f1"] = m.F1;
-        metrics["roc_auc"] = m.RocAuc;
-        metrics["pr_auc"] = m.PrAuc;
-        metrics["log_loss"] = m.LogLoss;
-        metrics["brier"] = m.Brier;
-        metrics["calibration_error"] = m.ExpectedCalibrationError;
-    }
-
-    private static void MulticlassMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc)
-    {
-        var truth = acc.Truth;
-        var predicted = acc.Predicted;
-        var t = new int[truth.Length];
-        var p = new int[truth.Length];
-        for (int i = 0; i < t.Length; i++)
-        {
-            t[i] = (int)truth[i];
-            p[i] = (int)predicted[i];
-        }
-
-        var m = MulticlassClassificationMetrics.Compute(t, p, Math.Max(acc.Classes.Count, 1));
-        metrics["accuracy"] = m.Accuracy;
-        metrics["macro_f1"] = m.MacroF1;
-        metrics["micro_f1"] = m.MicroF1;
-        double? minRecall = null;
-        for (int c = 0; c < m.Recall.Count; c++)
-        {
-            if (m.Support[c] > 0 && m.Recall[c] is { } r)
-            {
-                minRecall = minRecall is null ? r : Math.Min(minRecall.Value, r);
-            }
-        }
-
-        metrics["min_class_recall"] = minRecall;
-    }
-
-    private static void RegressionMetricsInto(Dictionary<string, double?> metrics, PerformanceAccumulator acc)
-    {
-        var m = RegressionMetrics.Compute(acc.Truth, acc.Predicted);
-        metrics["mae"] = m.Mae;
-        metrics["rmse"] = m.Rmse;
-        metrics["mape"] = m.Mape;
-        metrics["r2"] = m.R2;
-        metrics["bias"] = m.MeanBias;
-    }
 
     private static double Share(long part, long total) => total == 0 ? 0 : (double)part / total;
 

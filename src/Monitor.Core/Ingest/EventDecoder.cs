@@ -108,7 +108,7 @@ public sealed class EventDecoder
             return DecodeOutcome.MissingModel;
         }
 
-        if (!state.TimestampSeen)
+        if (!state.TimestampSeen && Schema.RequireTimestamp)
         {
             return DecodeOutcome.BadTimestamp;
         }

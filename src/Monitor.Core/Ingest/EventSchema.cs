@@ -51,6 +51,9 @@ public sealed class EventSchema
     /// <summary>Whether the event id is mandatory.</summary>
     public bool RequireEventId { get; }
 
+    /// <summary>Whether a message without a timestamp is rejected (true for live traffic; training files may lack one).</summary>
+    public bool RequireTimestamp { get; init; } = true;
+
     /// <summary>The numeric slots' paths, by slot index.</summary>
     public IReadOnlyList<FieldPath> NumericPaths => _numeric;
 
