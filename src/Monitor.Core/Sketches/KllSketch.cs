@@ -27,10 +27,10 @@ namespace Monitor.Core.Sketches;
 /// </remarks>
 public sealed class KllSketch
 {
-    /// <summary>The default k: about 1.8% sup-norm CDF error at 99% confidence, in under 6 KiB.</summary>
+    /// <summary>The default k: a 1.65% sup-norm CDF error bound (99% confidence) in about 6 KiB.</summary>
     public const int DefaultK = 200;
 
-    /// <summary>The smallest accepted k; below it the measured error bound no longer follows its fitted form.</summary>
+    /// <summary>The smallest accepted k: the smallest at which the error bound was measured.</summary>
     public const int MinK = 16;
 
     /// <summary>The largest accepted k (k is serialised as an unsigned 16-bit integer).</summary>
@@ -43,13 +43,11 @@ public sealed class KllSketch
     public const byte FormatVersion = 1;
 
     /// <summary>
-    /// The constant of the sup-norm bound <see cref="SupRankErrorBound"/> = C / k^<see cref="BoundExponent"/>,
-    /// chosen from measured 99th percentiles with margin (see docs/sketches.md).
+    /// C in the sup-norm bound <see cref="SupRankErrorBound"/> = C / k. Measured 99th percentiles of k·ε lie
+    /// between 1.4 and 2.63 for k = 16..3200 at the worst n phase, and no single trial exceeded k·ε = 3.0;
+    /// 3.3 leaves at least 25% margin over every measured 99th percentile (see docs/sketches.md).
     /// </summary>
-    internal const double BoundConstant = 3.1;
-
-    /// <summary>The exponent of k in <see cref="SupRankErrorBound"/>.</summary>
-    internal const double BoundExponent = 0.96;
+    internal const double BoundConstant = 3.3;
 
     // Minimum level capacity (DataSketches' m); fixed, but written to the serialised form as a check.
     private const int MinLevelCapacity = 8;
@@ -138,7 +136,7 @@ public sealed class KllSketch
     public static double SupRankErrorBound(int k)
     {
         ValidateK(k);
-        return BoundConstant / Math.Pow(k, BoundExponent);
+        return BoundConstant / k;
     }
 
     /// <summary>Adds one value. Amortised O(1); allocates only when a new level is added (log n times).</summary>

@@ -104,7 +104,8 @@ public sealed class KllSketchMergeTests(ITestOutputHelper output)
         Array.Sort(errors);
         int over = errors.Count(e => e > bound);
         output.WriteLine($"tree of {panes} panes, k=200, n={data.Length}, {trials} trials: {SketchTrials.Summary(errors, bound)}, over bound: {over}");
-        Assert.True(over <= trials / 100 + 0, $"{over} of {trials} trials exceeded the bound {bound}");
+        // With 50 trials, "at most 1%" means none.
+        Assert.True(over == 0, $"{over} of {trials} trials exceeded the bound {bound}");
     }
 
     [Fact]
