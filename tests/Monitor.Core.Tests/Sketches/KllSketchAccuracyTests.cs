@@ -39,7 +39,7 @@ public sealed class KllSketchAccuracyTests(ITestOutputHelper output)
         output.WriteLine($"{distribution}, k=200, n={N}, {Trials} trials: {SketchTrials.Summary(errors, bound)}, over bound: {over}");
 
         // Every trial compacted several levels deep, so the bound is exercised, not an exact sketch.
-        Assert.True(compactedLevels >= 5, $"only {compactedLevels} levels");
+        Assert.True(compactedLevels >= 6, $"only {compactedLevels} levels");
         Assert.True(over <= Trials / 100, $"{over} of {Trials} trials exceeded the bound {bound}");
     }
 
