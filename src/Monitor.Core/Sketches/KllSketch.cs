@@ -59,6 +59,10 @@ public sealed class KllSketch
     private const int HeaderSize = 3 + 2 + 8 + 8 + 8 + 8;
     private const int ChecksumSize = 8;
 
+    // Heap estimate: object header + fields, and the header of each array.
+    private const int ObjectOverhead = 16 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
+    private const int ArrayOverhead = 24;
+
     private readonly int _k;
 
     // Level h occupies _items[_levels[h] .. _levels[h + 1]); level 0 fills downward from _levels[1], so the
@@ -124,9 +128,6 @@ public sealed class KllSketch
     /// the object itself. Grows with log(n) by at most 8 items per extra level.
     /// </summary>
     public long SizeInBytes => ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length);
-
-    private const int ObjectOverhead = 16 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
-    private const int ArrayOverhead = 24;
 
     /// <summary>
     /// The sup-norm error ε = max over x of |F̂(x) − F(x)| between the sketch's CDF and the exact CDF of the
