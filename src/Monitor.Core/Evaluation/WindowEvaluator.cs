@@ -104,7 +104,13 @@ public sealed class WindowEvaluator
             Check("out_of_range_share", Share(acc.OutOfRange, acc.Count), plan.Quality.MaxOutOfRangeShare),
         };
         var mode0 = acc.IsExact ? EstimateMode.Exact : EstimateMode.Sketch;
-        return new PendingFeature(plan.Name, FeatureKind.Numeric, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, acc.OutOfRange, 0, mode0, results, quality);
+        FeatureDistribution? distribution = null;
+        if (acc.Bins is not null && plan.ReferenceBinCounts is { } rc && rc.Length == acc.Bins.BinCount && acc.Count > 0)
+        {
+            distribution = BinDistribution(acc.Bins.Edges, rc, acc.BinCounts);
+        }
+
+        return new PendingFeature(plan.Name, FeatureKind.Numeric, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, acc.OutOfRange, 0, mode0, results, quality, distribution);
     }
 
     private PendingFeature EvaluateCategorical(CategoricalPlan plan, CategoricalAccumulator acc)
@@ -132,7 +138,78 @@ public sealed class WindowEvaluator
             Check("unseen_share", Share(acc.Unseen, acc.Count), plan.Quality.MaxUnseenShare),
         };
         var mode = acc.IsExact ? EstimateMode.Exact : EstimateMode.Sketch;
-        return new PendingFeature(plan.Name, FeatureKind.Categorical, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, 0, acc.Unseen, mode, results, quality);
+        var distribution = acc.Count > 0 ? CategoryDistribution(plan.Reference, acc.ToDistribution()) : null;
+        return new PendingFeature(plan.Name, FeatureKind.Categorical, plan.Role, acc.Count, acc.Missing, acc.TypeErrors, 0, acc.Unseen, mode, results, quality, distribution);
+    }
+
+    private static FeatureDistribution BinDistribution(ReadOnlySpan<double> edges, long[] reference, ReadOnlySpan<long> current)
+    {
+        var labels = new string[reference.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            string lo = i == 0 ? "-inf" : edges[i - 1].ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+            string hi = i == labels.Length - 1 ? "+inf" : edges[i].ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+            labels[i] = i == labels.Length - 1 ? $"({lo}, {hi})" : $"({lo}, {hi}]";
+        }
+
+        return new FeatureDistribution(labels, Shares(reference), Shares(current.ToArray()));
+    }
+
+    private static FeatureDistribution CategoryDistribution(CategoricalDistribution reference, CategoricalDistribution current)
+    {
+        var (categories, r, c) = CategoricalDistribution.Align(reference, current, out _);
+        double[] rs = Shares(r);
+        double[] cs = Shares(c);
+        var order = Enumerable.Range(0, categories.Length)
+            .OrderByDescending(i => Math.Max(rs[i], cs[i]))
+            .ThenBy(i => categories[i], StringComparer.Ordinal)
+            .ToList();
+        var labels = new List<string>();
+        var refShares = new List<double>();
+        var curShares = new List<double>();
+        double otherRef = 0;
+        double otherCur = 0;
+        for (int k = 0; k < order.Count; k++)
+        {
+            int i = order[k];
+            if (k < FeatureDistribution.MaxCategories)
+            {
+                labels.Add(categories[i]);
+                refShares.Add(rs[i]);
+                curShares.Add(cs[i]);
+            }
+            else
+            {
+                otherRef += rs[i];
+                otherCur += cs[i];
+            }
+        }
+
+        if (order.Count > FeatureDistribution.MaxCategories)
+        {
+            labels.Add(CategoricalDistribution.OtherCategory);
+            refShares.Add(otherRef);
+            curShares.Add(otherCur);
+        }
+
+        return new FeatureDistribution(labels, refShares, curShares);
+    }
+
+    private static double[] Shares(long[] counts)
+    {
+        long total = 0;
+        foreach (long c in counts)
+        {
+            total += c;
+        }
+
+        var shares = new double[counts.Length];
+        for (int i = 0; i < counts.Length && total > 0; i++)
+        {
+            shares[i] = (double)counts[i] / total;
+        }
+
+        return shares;
     }
 
     private object Fitted(int channel, bool numeric, IDriftTest test, Func<object> fit)
@@ -275,11 +352,12 @@ public sealed class WindowEvaluator
     }
 
     private sealed record PendingFeature(string Name, FeatureKind Kind, StreamRole Role, long Count, long Missing, long TypeErrors, long OutOfRange, long Unseen,
-        EstimateMode Mode, List<PendingTest> Tests, List<QualityCheck> Quality)
+        EstimateMode Mode, List<PendingTest> Tests, List<QualityCheck> Quality, FeatureDistribution? Distribution)
     {
         public FeatureReport ToReport(Dictionary<PendingTest, double> adjusted) => new(
             Name, Kind, Role, Count, Missing, TypeErrors, OutOfRange, Unseen, Mode,
             Tests.Select(t => t.ToOutcome(adjusted.TryGetValue(t, out double a) ? a : null)).ToList(),
-            Quality);
+            Quality,
+            Distribution);
     }
 }

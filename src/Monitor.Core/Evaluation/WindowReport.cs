@@ -69,6 +69,7 @@ public sealed record WindowReport(
 /// <param name="Mode">Whether the window's values were held exactly or in a sketch.</param>
 /// <param name="Tests">Each configured drift test's outcome (empty when the window had no valid values).</param>
 /// <param name="Quality">Data-quality checks with their limits.</param>
+/// <param name="Distribution">Reference and current shares per bin or category (for charts), when a baseline exists.</param>
 public sealed record FeatureReport(
     string Feature,
     FeatureKind Kind,
@@ -80,7 +81,8 @@ public sealed record FeatureReport(
     long Unseen,
     EstimateMode Mode,
     IReadOnlyList<TestOutcome> Tests,
-    IReadOnlyList<QualityCheck> Quality)
+    IReadOnlyList<QualityCheck> Quality,
+    FeatureDistribution? Distribution = null)
 {
     /// <summary>Whether any test found drift at warning level or above.</summary>
     public bool Drifted => Tests.Any(t => t.Drifted);
@@ -165,3 +167,13 @@ public sealed record PerformanceReport(
 /// <param name="Critical">The critical limit.</param>
 /// <param name="Severity">Which limit was breached.</param>
 public sealed record FloorOutcome(string Metric, double? Value, double? Baseline, bool HigherIsBetter, double? Warning, double? Critical, Severity Severity);
+
+/// <summary>Reference and current shares over the same bins (numeric) or categories (categorical).</summary>
+/// <param name="Labels">Bin labels such as <c>(10, 25]</c>, or category names (the largest ten, then <c>__other__</c>).</param>
+/// <param name="Reference">The reference's share per label.</param>
+/// <param name="Current">The window's share per label.</param>
+public sealed record FeatureDistribution(IReadOnlyList<string> Labels, IReadOnlyList<double> Reference, IReadOnlyList<double> Current)
+{
+    /// <summary>The most categories shown before the rest is summed into <c>__other__</c>.</summary>
+    public const int MaxCategories = 10;
+}
