@@ -17,10 +17,14 @@ internal static class MonitorCommandLine
 
     /// <summary>Builds the root command with every subcommand.</summary>
     /// <param name="registry">The drift tests rule files may name (<see cref="DriftTestRegistry.Default"/> in production).</param>
-    public static RootCommand Create(DriftTestRegistry registry)
+    /// <param name="time">The clock (system time in production).</param>
+    public static RootCommand Create(DriftTestRegistry registry, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var root = new RootCommand("Monitor watches ML models in production: drift, data quality and performance from Kafka logs.");
         root.Subcommands.Add(ValidateCommand.Create(registry));
+        root.Subcommands.Add(ReplayCommand.Create(registry));
+        root.Subcommands.Add(BaselineCommand.Create(registry, time));
         // run, demo, replay and baseline commands are added here, one line each.
         return root;
     }
