@@ -38,12 +38,17 @@ internal sealed class FraudTraffic
     /// <param name="seed">The random seed.</param>
     /// <param name="driftStart">When drift begins (event time); <see cref="DateTimeOffset.MaxValue"/> for none.</param>
     /// <param name="driftEnd">When the traffic returns to normal; <see cref="DateTimeOffset.MaxValue"/> for never.</param>
-    public FraudTraffic(int seed, DateTimeOffset driftStart, DateTimeOffset? driftEnd = null)
+    /// <param name="labelDelay">The range of label delays (default 1–6 hours, as chargebacks).</param>
+    public FraudTraffic(int seed, DateTimeOffset driftStart, DateTimeOffset? driftEnd = null, (TimeSpan Min, TimeSpan Max)? labelDelay = null)
     {
         _random = new Random(seed);
         DriftStart = driftStart;
         DriftEnd = driftEnd ?? DateTimeOffset.MaxValue;
+        LabelDelay = labelDelay ?? (TimeSpan.FromHours(1), TimeSpan.FromHours(6));
     }
+
+    /// <summary>The range labels arrive in after their prediction.</summary>
+    public (TimeSpan Min, TimeSpan Max) LabelDelay { get; }
 
     /// <summary>When drift begins.</summary>
     public DateTimeOffset DriftStart { get; }
@@ -96,7 +101,7 @@ internal sealed class FraudTraffic
             ["features"] = features,
             ["prediction"] = new Dictionary<string, object> { ["score"] = score, ["label"] = score >= 0.5 ? 1 : 0 },
         };
-        var labelTime = timestamp + TimeSpan.FromMinutes(60 + (_random.NextDouble() * 300));
+        var labelTime = timestamp + LabelDelay.Min + ((LabelDelay.Max - LabelDelay.Min) * _random.NextDouble());
         var labelEvent = new Dictionary<string, object> { ["event_id"] = id, ["timestamp"] = Iso(labelTime), ["label"] = label };
         return new GeneratedEvent(id, timestamp, JsonSerializer.SerializeToUtf8Bytes(prediction), JsonSerializer.SerializeToUtf8Bytes(labelEvent), labelTime);
     }
