@@ -27,8 +27,12 @@ cmd_build() {
   dotnet build Monitor.sln -c "$config" -nologo -v:q
 }
 
+# Debian packages the tests use: prometheus (a real Prometheus and promtool), docker-compose (validates
+# docker-compose.yml; no engine is needed for that).
+test_packages="prometheus docker-compose"
+
 cmd_test() {
-  need_apt ${MONITOR_TEST_APT_PACKAGES:-}
+  need_apt ${MONITOR_TEST_APT_PACKAGES:-$test_packages}
   cmd_build
   local results="$root/artifacts/test-results"
   rm -rf "$results"
@@ -47,6 +51,19 @@ cmd_test() {
     nx=$(sed -n 's/.* notExecuted="\([0-9]*\)".*/\1/p' <<<"$counters")
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${nx:-0}))
   done
+  # Checks outside the .NET test runner, each counted as one test.
+  run_check() {
+    local name=$1; shift
+    if "$@" >"$results/$name.log" 2>&1; then
+      passed=$((passed + 1)); echo "check $name: passed"
+    else
+      failed=$((failed + 1)); status=1; echo "check $name: FAILED (log below)"; tail -40 "$results/$name.log"
+    fi
+  }
+  run_check benchmarks-smoke dotnet run --project tests/Monitor.Benchmarks -c "$config" --no-build -- smoke
+  if [ -x tests/dashboards/check.sh ]; then
+    run_check dashboards-and-alert-rules tests/dashboards/check.sh
+  fi
   if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
     echo "build.sh: no test ran" >&2
     status=1
