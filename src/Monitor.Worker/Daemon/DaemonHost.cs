@@ -61,6 +61,7 @@ internal static class DaemonHost
         var models = new ModelRuntimes(ModelCatalog.LoadRules(options.Rules, registry)
             .Select(file => new ModelRuntime(file, ModelCatalog.Compile(file, registry))));
         builder.Services.AddSingleton(models);
+        builder.Services.AddSingleton<ReportFanOut>();
         builder.Services.AddSingleton<IReadinessCheck>(new RulesLoadedCheck(models));
 
         builder.Services.AddQuartz(q =>

@@ -12,9 +12,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Report sink {Sink} failed for {Model}; the other sinks were not affected")]
     public static partial void SinkFailed(ILogger logger, Exception exception, string sink, string model);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Evaluation of {Model} failed")]
-    public static partial void EvaluationFailed(ILogger logger, Exception exception, string model);
-
     [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Scheduled {Model} with cron '{Cron}'")]
     public static partial void Scheduled(ILogger logger, string model, string cron);
 

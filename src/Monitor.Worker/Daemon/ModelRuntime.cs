@@ -5,13 +5,15 @@ using Monitor.Worker.Models;
 namespace Monitor.Worker.Daemon;
 
 /// <summary>
-/// One monitored model inside the daemon: its compiled rules, its pipeline (window state) and its latest
-/// reports. The ingest loop and the evaluation job both use the pipeline, always under <see cref="Gate"/>.
+/// One monitored model inside the daemon: its compiled rules and its latest reports. The window state itself
+/// lives in the ingest's pipelines, which only the ingest's processing task touches.
 /// </summary>
 internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
 {
+    private readonly Lock _gate = new();
     private WindowReport? _latestFinal;
     private IReadOnlyList<WindowReport> _open = [];
+    private long _windows;
 
     public RuleFile File { get; } = file;
 
@@ -19,61 +21,55 @@ internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
 
     public string Name => Model.Model;
 
-    /// <summary>Guards <see cref="Pipeline"/>; held briefly per message batch, per evaluation, per checkpoint.</summary>
-    public Lock Gate { get; } = new();
-
-    public ModelPipeline Pipeline { get; private set; } = new(model);
-
     /// <summary>The last closed window's report.</summary>
     public WindowReport? LatestFinal
     {
         get
         {
-            lock (Gate)
+            lock (_gate)
             {
                 return _latestFinal;
             }
         }
     }
 
-    /// <summary>The provisional reports of the open windows at the last evaluation.</summary>
+    /// <summary>The provisional reports of the open windows at the last scheduled evaluation.</summary>
     public IReadOnlyList<WindowReport> LatestOpen
     {
         get
         {
-            lock (Gate)
+            lock (_gate)
             {
                 return _open;
             }
         }
     }
 
-    /// <summary>Replaces the pipeline with one restored from a checkpoint.</summary>
-    public void Restore(ModelPipeline pipeline)
-    {
-        lock (Gate)
-        {
-            Pipeline = pipeline;
-        }
-    }
+    /// <summary>Closed windows reported so far.</summary>
+    public long WindowsReported => Interlocked.Read(ref _windows);
 
-    /// <summary>Evaluates what closed since the last call (and the open windows when the rules ask for it).</summary>
-    public IReadOnlyList<WindowReport> Evaluate()
+    /// <summary>Records reports (closed windows, back-fills, or provisional open windows).</summary>
+    public void Record(IReadOnlyList<WindowReport> reports)
     {
-        lock (Gate)
+        lock (_gate)
         {
-            bool includeOpen = Model.Rules.Schedule.EvaluateOpenWindow;
-            var reports = Pipeline.Evaluate(includeOpen);
             foreach (var report in reports)
             {
-                if (report.Final && report.Revision == 0 && (_latestFinal is null || report.Window.End >= _latestFinal.Window.End))
+                if (report.Final && report.Revision == 0)
                 {
-                    _latestFinal = report;
+                    _windows++;
+                    if (_latestFinal is null || report.Window.End >= _latestFinal.Window.End)
+                    {
+                        _latestFinal = report;
+                    }
                 }
             }
 
-            _open = [.. reports.Where(r => !r.Final)];
-            return reports;
+            var open = reports.Where(r => !r.Final).ToList();
+            if (open.Count > 0)
+            {
+                _open = open;
+            }
         }
     }
 }
@@ -96,4 +92,11 @@ internal interface IReportSink
 
     /// <summary>Takes the reports of one evaluation of one model, oldest first.</summary>
     void Publish(ModelRuntime model, IReadOnlyList<WindowReport> reports);
+}
+
+/// <summary>Evaluates a model's open windows provisionally (on the thread that owns the window state).</summary>
+internal interface IOpenWindowEvaluator
+{
+    /// <summary>Provisional reports of the model's open windows.</summary>
+    Task<IReadOnlyList<WindowReport>> EvaluateOpenAsync(string model, CancellationToken cancellationToken);
 }
