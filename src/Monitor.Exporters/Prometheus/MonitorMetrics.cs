@@ -163,6 +163,7 @@ public sealed class MonitorMetrics
     public bool Publish(WindowReport report, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrEmpty(report.Model, nameof(report));
         if (!report.Final && !_publishProvisional)
         {
             return false;

@@ -320,4 +320,25 @@ public sealed class MonitorMetricsResultTests
 
         Assert.Equal(7200, (await Exposition.Of(_metrics)).Value("monitor_baseline_age_seconds", ("model", "fraud")));
     }
+
+    [Fact]
+    public async Task Publish_ConcurrentWindowsWithScrapes_EndsOnTheNewestWindow()
+    {
+        var scrapes = Task.Run(async () =>
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                await Exposition.Of(_metrics);
+            }
+        });
+
+        Parallel.For(0, 48, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            _metrics.Publish(Some.Report((i * 7) % 48, features: Some.Amount(Some.Psi(((i * 7) % 48) / 100.0))), Now));
+        await scrapes;
+
+        var x = await Exposition.Of(_metrics);
+        Assert.Equal(0.47, x.Value("monitor_feature_drift_score", Feature("amount", "psi")));
+        Assert.Equal(Some.Window(47).End.ToUnixTimeSeconds(), x.Value("monitor_window_end_timestamp_seconds", ("model", "fraud")));
+        Assert.Single(x.Named("monitor_feature_drift_score"));
+    }
 }
