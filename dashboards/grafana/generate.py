@@ -146,7 +146,7 @@ def query_var(name, label, query, multi=False, include_all=False, hide=0):
     return {
         "name": name, "label": label, "type": "query", "datasource": DS,
         "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery", "qryType": 1},
-        "definition": query, "refresh": 2, "sort": 1, "multi": multi, "includeAll": include_all, "hide": hide,
+        "refresh": 2, "sort": 1, "multi": multi, "includeAll": include_all, "hide": hide,
         "options": [], "regex": "", "skipUrlSync": False,
     }
 
@@ -266,7 +266,7 @@ def model():
         targets((f"monitor_feature_drift_score{{{fsel}}}", "{{test}} score"),
                 (f"monitor_feature_drift_warning_threshold{{{fsel}}} unless {match} monitor_feature_drift_p_value{{{fsel}}}", "{{test}} warning"),
                 (f"monitor_feature_drift_critical_threshold{{{fsel}}} unless {match} monitor_feature_drift_p_value{{{fsel}}}", "{{test}} critical")),
-        description="The test statistic per window. Dashed lines are the warning (orange) and critical (red) thresholds from monitor_feature_drift_*_threshold, drawn for distance tests only: p-value tests compare their p-value (next panel), not the statistic.",
+        description="The test statistic per window. Dashed lines are the warning (orange) and critical (red) thresholds from monitor_feature_drift_warning_threshold and monitor_feature_drift_critical_threshold, drawn for distance tests only: p-value tests compare their p-value (next panel), not the statistic.",
         overrides=THRESHOLD_OVERRIDES, minv=0)
     score["repeat"] = "feature"
     score["repeatDirection"] = "h"
