@@ -119,7 +119,7 @@ def table(title, tgts, description="", overrides=None, organize=None, unit="shor
         "type": "table", "title": title, "description": description, "datasource": DS, "targets": tgts,
         "fieldConfig": {"defaults": {"unit": unit, "custom": {"align": "auto", "cellOptions": {"type": "auto"}}, "thresholds": thresholds("green")},
                         "overrides": overrides or []},
-        "options": {"showHeader": True, "cellHeight": "sm", "footer": {"show": False, "reducer": ["sum"], "fields": ""}},
+        "options": {"showHeader": True, "cellHeight": "sm"},
         "transformations": [{"id": "merge", "options": {}}],
     }
     if organize:

@@ -107,21 +107,11 @@ grafana_types() {
   mkdir -p "$ts"
   cp "$here/package.json" "$here/package-lock.json" "$ts/"
   (cd "$ts" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  local listing
+  listing=$($py "$here/grafana_ts.py" "$ts" "$root"/dashboards/grafana/dashboards/*.json) || { echo "$listing"; return 1; }
+  head -1 <<<"$listing"
   local files=()
-  for f in "$root"/dashboards/grafana/dashboards/*.json; do
-    local out="$ts/$(basename "$f" .json | tr -c 'a-zA-Z0-9\n' _).ts"
-    {
-      echo "import type { Dashboard } from '@grafana/schema';"
-      echo "// JSON holds no TypeScript enums: compare enum-typed fields with the enums' string values."
-      echo 'type JsonOf<T> = T extends string ? `${T}` : T extends number | boolean | null | undefined ? T :'
-      echo '  T extends ReadonlyArray<infer U> ? Array<JsonOf<U>> : T extends object ? { [K in keyof T]: JsonOf<T[K]> } : T;'
-      printf 'export const dashboard: JsonOf<Dashboard> = '
-      cat "$f"
-      echo ';'
-    } >"$out"
-    files+=("$out")
-    echo "typed: ${f#"$root/"}"
-  done
+  mapfile -t files < <(tail -n +2 <<<"$listing")
   (cd "$ts" && npx --no-install tsc --noEmit --strict --resolveJsonModule --skipLibCheck false --target es2020 --moduleResolution bundler --module esnext "${files[@]}")
 }
 check "Grafana dashboards type-check against @grafana/schema (tsc --strict)" grafana_types
