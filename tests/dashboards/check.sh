@@ -152,6 +152,11 @@ EOF
 }
 check "Grafana dashboards: uids, datasource, queries, grid" grafana_structure
 
+grafana_promql() {
+  $py "$here/consistency.py" promql "$work/dashboard-queries.yml" && promtool check rules "$work/dashboard-queries.yml"
+}
+check "Grafana panel queries parse as PromQL (promtool)" grafana_promql
+
 # 6. Kibana saved objects.
 check "Kibana NDJSON: parses, required keys, references, documented fields" $py "$here/consistency.py" kibana
 

@@ -9,6 +9,8 @@ Usage: consistency.py <check> [args]   with check one of:
   compose-rules  deploy/monitor/rules/<model>.yaml differs from rules/<model>.yaml only in allowed keys
   compose-paths  FILE (the output of `docker-compose config`): every bind-mount source and Dockerfile exists
   kibana         dashboards/kibana/monitor.ndjson: parses, required keys, references resolve, fields documented
+  promql         FILE: writes every Grafana panel query as a recording rule into FILE, Grafana variables
+                 replaced by sample values, so that `promtool check rules FILE` parses them as PromQL
 Prints what it checked; exits 1 on the first failing check with every problem it found.
 """
 import json
@@ -338,12 +340,35 @@ def check_kibana():
     print(f"  ok: {len(lines)} Kibana objects parse, have their keys, resolve their references and use documented fields")
 
 
+GRAFANA_VARIABLES = [("$__rate_interval", "5m"), ("$__interval", "1m"), ("$__range", "1h"),
+                     ("${__value.raw}", "x"), ("$model", "fraud"), ("$version", ".*"), ("$feature", ".*")]
+
+
+def write_promql_rules(out_file):
+    rules, problems = [], []
+    for f in sorted((ROOT / "dashboards/grafana/dashboards").glob("*.json")):
+        for p in json.loads(f.read_text(encoding="utf-8"))["panels"]:
+            for t in p.get("targets", []):
+                expr = t["expr"]
+                for var, value in GRAFANA_VARIABLES:
+                    expr = expr.replace(var, value)
+                if "$" in expr:
+                    problems.append(f"{f.name}: panel {p['title']!r} uses a variable this check does not know: {t['expr']}")
+                rules.append({"record": f"dashboard:query:{len(rules)}", "expr": expr})
+    if problems:
+        fail(problems)
+    pathlib.Path(out_file).write_text(yaml.safe_dump({"groups": [{"name": "dashboard-queries", "rules": rules}]}, sort_keys=False), encoding="utf-8")
+    print(f"  ok: {len(rules)} panel queries written to {out_file}")
+
+
 def main():
     checks = {"metrics": check_metrics, "alerts": check_alerts, "floors": check_floors,
               "compose-rules": check_compose_rules, "kibana": check_kibana}
     name = sys.argv[1] if len(sys.argv) > 1 else ""
     if name == "compose-paths":
         check_compose_paths(sys.argv[2])
+    elif name == "promql":
+        write_promql_rules(sys.argv[2])
     elif name in checks:
         checks[name]()
     else:
