@@ -272,7 +272,7 @@ def model():
     score["repeatDirection"] = "h"
     score["maxPerRow"] = 3
     L.add(score, 8, 8)
-    L.row("p-values")
+    L.row("p-values, prediction and dataset drift")
     L.add(timeseries(
         "p-values (p-value tests)",
         targets((f"monitor_feature_drift_p_value{{{fsel}}}", "{{feature}} {{test}} p"),
