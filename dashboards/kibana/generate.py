@@ -14,10 +14,11 @@ OUT = pathlib.Path(__file__).resolve().parent / "monitor.ndjson"
 CORE = "8.8.0"  # coreMigrationVersion written by every Kibana >= 8.8 export
 
 DATA_VIEWS = [
-    ("monitor-drift", "monitor-drift-*", "Monitor drift reports (window × feature × test)"),
-    ("monitor-windows", "monitor-windows-*", "Monitor window summaries"),
-    ("monitor-alerts", "monitor-alerts-*", "Monitor alerts"),
-    ("monitor-logs", "monitor-logs-*", "Monitor logs"),
+    ("monitor-drift", "monitor-drift-*", "Monitor drift reports (window × feature × test)", ()),
+    ("monitor-windows", "monitor-windows-*", "Monitor window summaries",
+     ("dataset_drift.share", "dataset_drift.warning_share", "dataset_drift.critical_share", "performance.label_coverage")),
+    ("monitor-alerts", "monitor-alerts-*", "Monitor alerts", ()),
+    ("monitor-logs", "monitor-logs-*", "Monitor logs", ()),
 ]
 
 
@@ -30,9 +31,10 @@ def obj(kind, oid, attributes, references=(), type_migration="8.0.0"):
             "references": list(references), "type": kind, "typeMigrationVersion": type_migration}
 
 
-def data_view(oid, pattern, name):
+def data_view(oid, pattern, name, percent_fields):
+    formats = {f: {"id": "percent", "params": {}} for f in percent_fields}
     return obj("index-pattern", oid, {
-        "allowNoIndex": True, "fieldAttrs": "{}", "fieldFormatMap": "{}", "fields": "[]", "name": name,
+        "allowNoIndex": True, "fieldAttrs": "{}", "fieldFormatMap": js(formats), "fields": "[]", "name": name,
         "runtimeFieldMap": "{}", "sourceFilters": "[]", "timeFieldName": "@timestamp", "title": pattern, "typeMeta": "{}",
     })
 

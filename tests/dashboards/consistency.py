@@ -264,6 +264,9 @@ def check_kibana():
             elif a.get("timeFieldName") not in fields[a["title"]]:
                 problems.append(f"data view {oid}: time field {a.get('timeFieldName')} not documented")
             view_pattern[oid] = a.get("title")
+            for field in json.loads(a.get("fieldFormatMap") or "{}"):
+                if a.get("title") in fields and not field_known(field, fields[a["title"]]):
+                    problems.append(f"data view {oid}: formatted field {field} is not documented")
     for n, (key, o) in enumerate(objects.items(), 1):
         kind, oid = key
         a = o["attributes"]
