@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Monitor.Core.Drift;
+using Monitor.Exporters.Prometheus;
 using Monitor.Worker.Models;
 using Quartz;
 using Serilog;
@@ -62,6 +63,15 @@ internal static class DaemonHost
             .Select(file => new ModelRuntime(file, ModelCatalog.Compile(file, registry))));
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton<ReportFanOut>();
+        var metrics = new MonitorMetrics(Prometheus.Metrics.NewCustomRegistry());
+        metrics.Retain(models.All.Select(m => m.Name));
+        foreach (var model in models.All)
+        {
+            metrics.SetModelFeatures(model.Name, model.Model.Rules.Features.Select(f => f.Name!));
+        }
+
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton<IReportSink, PrometheusSink>();
         builder.Services.AddSingleton<IReadinessCheck>(new RulesLoadedCheck(models));
 
         builder.Services.AddQuartz(q =>
@@ -89,6 +99,11 @@ internal static class DaemonHost
     private static void MapEndpoints(WebApplication app, ModelRuntimes models)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics) =>
+        {
+            http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+            await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
+        });
         app.MapGet("/readyz", (IEnumerable<IReadinessCheck> checks) =>
         {
             var results = checks.Select(c => (c.Name, Result: c.Check())).ToList();
