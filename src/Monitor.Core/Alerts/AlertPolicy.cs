@@ -163,6 +163,28 @@ public sealed class AlertPolicy
     /// <summary>Whether notifications of <paramref name="rule"/> are silenced now.</summary>
     public bool IsSilenced(string rule) => IsSilenced(rule, _time.GetUtcNow());
 
+    /// <summary>
+    /// The alerts firing now (resolving ones included: they fire until resolved), one per (rule, route), in
+    /// rule then route order; for <c>monitor_alerts_firing</c> and status pages.
+    /// </summary>
+    public IReadOnlyList<FiringAlert> Firing()
+    {
+        var result = new List<FiringAlert>();
+        for (int k = 0; k < _states.Length; k++)
+        {
+            for (int i = 0; i < _routes.Length; i++)
+            {
+                var st = _states[k][i];
+                if (st.Phase is AlertPhase.Firing or AlertPhase.Resolving)
+                {
+                    result.Add(new FiringAlert(AlertRuleNames.All[k], _routeNames[i], st.Current, st.Since, st.Announced != Severity.None));
+                }
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Writes the complete state for a checkpoint (readable by <see cref="Read"/>; bytes are deterministic).</summary>
     public void Write(StateWriter w)
     {

@@ -1,3 +1,5 @@
+using Monitor.Core.Evaluation;
+
 namespace Monitor.Core.Alerts;
 
 /// <summary>Which step of an alert's life a notification announces.</summary>
@@ -46,6 +48,14 @@ public sealed record PolicyDecision(
     /// <summary>Whether there is anything to send.</summary>
     public bool IsEmpty => Notifications.Count == 0 && RetrainRequests.Count == 0;
 }
+
+/// <summary>An alert that is firing on one route.</summary>
+/// <param name="Rule">The condition.</param>
+/// <param name="Route">The route.</param>
+/// <param name="Severity">The severity of its latest bad window.</param>
+/// <param name="Since">Start of the first bad window of the episode.</param>
+/// <param name="Announced">Whether on-call was told (false while a silence or cooldown held it back).</param>
+public sealed record FiringAlert(string Rule, string Route, Severity Severity, DateTimeOffset? Since, bool Announced);
 
 /// <summary>The alert condition names (the <c>rule</c> of a notification and of a silence).</summary>
 public static class AlertRuleNames

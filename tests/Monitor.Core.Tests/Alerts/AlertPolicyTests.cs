@@ -102,6 +102,25 @@ public sealed class AlertPolicyTests
         Assert.Equal(["pager Resolved"], w3.Notifications.Select(n => $"{n.Route} {n.Transition}"));
         Assert.Equal(["pager@example.org"], w1.Notifications[1].Targets);
         Assert.Equal(AlertPhase.Firing, policy.PhaseOf(AlertRuleNames.FeatureDrift, "team"));
+        Assert.Equal(
+            [new FiringAlert(AlertRuleNames.FeatureDrift, "team", Severity.Warning, ReportBuilder.T0, Announced: true)],
+            policy.Firing());
+    }
+
+    [Fact]
+    public void Firing_SilencedAndResolvingAlerts_ListedWithAnnouncedFlag()
+    {
+        var policy = new AlertPolicy(PolicyRules.With(PolicyRules.Route(resolveAfter: 2)), _time);
+        policy.Silence(ReportBuilder.Model, AlertRuleNames.DataQuality, ReportBuilder.T0.AddDays(1));
+        policy.Observe(ReportBuilder.Window(0).Feature("amount", Severity.Critical).Quality("age", Severity.Warning).Build());
+        policy.Observe(ReportBuilder.Window(1).Feature("amount", Severity.None).Quality("age", Severity.Warning).Build());
+
+        Assert.Equal(
+            [
+                new FiringAlert(AlertRuleNames.FeatureDrift, "team", Severity.Critical, ReportBuilder.T0, Announced: true),
+                new FiringAlert(AlertRuleNames.DataQuality, "team", Severity.Warning, ReportBuilder.T0, Announced: false),
+            ],
+            policy.Firing());
     }
 
     [Fact]
