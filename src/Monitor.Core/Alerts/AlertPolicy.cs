@@ -395,7 +395,7 @@ public sealed class AlertPolicy
                 // An alert never announced resolves quietly: on-call has nothing to close.
                 if (st.Announced != Severity.None)
                 {
-                    var n = Build(rule, routeIndex, st, AlertState.Resolved, AlertTransition.Resolved, st.Peak, ResolvedEvidence(st, obs), null, report, now);
+                    var n = Build(rule, routeIndex, st, AlertState.Resolved, AlertTransition.Resolved, st.Peak, ResolvedEvidence(st, obs), null, null, report, now);
                     if (IsSilenced(rule, now))
                     {
                         suppressed.Add(new SuppressedNotification(n, SuppressionReason.Silence));
@@ -455,7 +455,7 @@ public sealed class AlertPolicy
             return;
         }
 
-        var n = Build(rule, routeIndex, st, AlertState.Firing, transition, st.Current, obs.Evidence, obs.Chart, report, now);
+        var n = Build(rule, routeIndex, st, AlertState.Firing, transition, st.Current, obs.Evidence, obs.Chart, obs.Detail, report, now);
         if (IsSilenced(rule, now))
         {
             suppressed.Add(new SuppressedNotification(n, SuppressionReason.Silence));
@@ -496,6 +496,7 @@ public sealed class AlertPolicy
         Severity severity,
         IReadOnlyList<AlertEvidence> evidence,
         DistributionChart? chart,
+        string? detail,
         WindowReport report,
         DateTimeOffset now)
     {
@@ -510,7 +511,7 @@ public sealed class AlertPolicy
             state,
             report.Window,
             now,
-            AlertText.Summary(_model, rule, severity, transition, evidence, st),
+            AlertText.Summary(_model, rule, severity, transition, evidence, detail, st),
             evidence,
             chart,
             routeName,

@@ -7,7 +7,7 @@ namespace Monitor.Core.Alerts;
 /// <summary>The one-line summaries on-call reads in subjects and chat messages.</summary>
 internal static class AlertText
 {
-    public static string Summary(string model, string rule, Severity severity, AlertTransition transition, IReadOnlyList<AlertEvidence> evidence, RouteState st)
+    public static string Summary(string model, string rule, Severity severity, AlertTransition transition, IReadOnlyList<AlertEvidence> evidence, string? detail, RouteState st)
     {
         var sb = new StringBuilder();
         sb.Append(model).Append(' ').Append(rule).Append(' ');
@@ -45,8 +45,12 @@ internal static class AlertText
         sb.Append(": ");
         if (worst.Feature == "dataset")
         {
-            sb.Append("drifted share ").Append(Number(worst.Value)).Append(Limits(worst)).Append(", ")
-                .Append(features.ToString(CultureInfo.InvariantCulture)).Append(features == 1 ? " feature drifted" : " features drifted");
+            sb.Append("drifted share ").Append(Number(worst.Value)).Append(Limits(worst));
+            if (detail is not null)
+            {
+                sb.Append(", ").Append(detail);
+            }
+
             return sb.ToString();
         }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Monitor.Core.Drift;
 using Monitor.Core.Evaluation;
 using Monitor.Core.Windows;
@@ -9,7 +10,8 @@ namespace Monitor.Core.Alerts;
 /// <param name="Evidence">Findings at warning or above, worst first.</param>
 /// <param name="Chart">The worst drifting feature's distribution, when the report carries it.</param>
 /// <param name="All">Every finding at any severity, so a resolve notice can show where the fired ones stand now.</param>
-internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvidence> Evidence, DistributionChart? Chart, IReadOnlyList<AlertEvidence> All)
+/// <param name="Detail">A phrase for the summary that the evidence cannot give (e.g. how many features drifted).</param>
+internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvidence> Evidence, DistributionChart? Chart, IReadOnlyList<AlertEvidence> All, string? Detail = null)
 {
     /// <summary>Observes <paramref name="rule"/> in <paramref name="report"/>, or null when the report says nothing about it.</summary>
     public static RuleObservation? Of(string rule, WindowReport report) => rule switch
@@ -75,7 +77,8 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
             evidence.AddRange(drifted);
         }
 
-        return new RuleObservation(dataset.Severity, evidence, dataset.Severity != Severity.None ? chart : null, all);
+        string detail = string.Create(CultureInfo.InvariantCulture, $"{dataset.Drifted} of {dataset.Features} features drifted");
+        return new RuleObservation(dataset.Severity, evidence, dataset.Severity != Severity.None ? chart : null, all, detail);
     }
 
     private static RuleObservation Quality(WindowReport report)

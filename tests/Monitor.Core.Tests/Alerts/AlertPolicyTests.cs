@@ -79,6 +79,7 @@ public sealed class AlertPolicyTests
         Assert.Equal("prediction", Assert.Single(prediction.Evidence).Feature);
         var dataset = d.Notifications[2];
         Assert.Equal(("dataset", "drifted_share", 0.35), (dataset.Evidence[0].Feature, dataset.Evidence[0].Test, dataset.Evidence[0].Value));
+        Assert.Equal("churn dataset_drift warning: drifted share 0.35 (warning 0.3, critical 0.5), 3 of 10 features drifted", dataset.Summary);
         var performance = d.Notifications[3];
         Assert.Equal(("roc_auc", "floor", 0.6, 0.75, 0.65), (performance.Evidence[0].Feature, performance.Evidence[0].Test, performance.Evidence[0].Value, performance.Evidence[0].Warning, performance.Evidence[0].Critical));
         var quality = d.Notifications[4];
