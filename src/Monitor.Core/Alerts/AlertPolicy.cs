@@ -579,7 +579,7 @@ public sealed class AlertPolicy
                     _datasetRunWindows.RemoveAt(0);
                 }
 
-                _datasetEvidence = [.. RuleObservation.Of(AlertRuleNames.DatasetDrift, report)!.Evidence];
+                _datasetEvidence = [.. RuleObservation.Of(AlertRuleNames.DatasetDrift, report)?.Evidence ?? []];
             }
             else
             {
@@ -594,7 +594,7 @@ public sealed class AlertPolicy
             changed = true;
             var performance = report.Performance!;
             _performanceBreached = performance.Severity >= RetrainSeverity;
-            _performanceEvidence = _performanceBreached ? [.. RuleObservation.Of(AlertRuleNames.Performance, report)!.Evidence] : [];
+            _performanceEvidence = _performanceBreached ? [.. RuleObservation.Of(AlertRuleNames.Performance, report)?.Evidence ?? []] : [];
             _performanceWindow = _performanceBreached ? report.Window : null;
         }
 

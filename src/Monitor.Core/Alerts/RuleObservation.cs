@@ -13,7 +13,10 @@ namespace Monitor.Core.Alerts;
 /// <param name="Detail">A phrase for the summary that the evidence cannot give (e.g. how many features drifted).</param>
 internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvidence> Evidence, DistributionChart? Chart, IReadOnlyList<AlertEvidence> All, string? Detail = null)
 {
-    /// <summary>Observes <paramref name="rule"/> in <paramref name="report"/>, or null when the report says nothing about it.</summary>
+    /// <summary>
+    /// Observes <paramref name="rule"/> in <paramref name="report"/>, or null when the report says nothing about it
+    /// (no test result, check or floor at all, e.g. a window without traffic): such a window is neither bad nor clean.
+    /// </summary>
     public static RuleObservation? Of(string rule, WindowReport report) => rule switch
     {
         AlertRuleNames.FeatureDrift => Drift(report, StreamRole.Feature, dataset: null),
@@ -24,7 +27,7 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, "Unknown alert rule."),
     };
 
-    private static RuleObservation Drift(WindowReport report, StreamRole role, DatasetDriftReport? dataset)
+    private static RuleObservation? Drift(WindowReport report, StreamRole role, DatasetDriftReport? dataset)
     {
         var findings = new List<Finding>();
         foreach (var f in report.Features)
@@ -63,6 +66,11 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
 
         if (dataset is null)
         {
+            if (ordered.Count == 0)
+            {
+                return null;
+            }
+
             var severity = drifted.Count > 0 ? drifted[0].Severity : Severity.None;
             return new RuleObservation(severity, drifted, chart, ordered);
         }
@@ -81,7 +89,7 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
         return new RuleObservation(dataset.Severity, evidence, dataset.Severity != Severity.None ? chart : null, all, detail);
     }
 
-    private static RuleObservation Quality(WindowReport report)
+    private static RuleObservation? Quality(WindowReport report)
     {
         var findings = new List<Finding>();
         foreach (var f in report.Features)
@@ -101,7 +109,7 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
         return Simple(findings);
     }
 
-    private static RuleObservation Performance(PerformanceReport p)
+    private static RuleObservation? Performance(PerformanceReport p)
     {
         var findings = new List<Finding>();
         foreach (var floor in p.Floors)
@@ -120,8 +128,13 @@ internal sealed record RuleObservation(Severity Severity, IReadOnlyList<AlertEvi
         return Simple(findings);
     }
 
-    private static RuleObservation Simple(List<Finding> findings)
+    private static RuleObservation? Simple(List<Finding> findings)
     {
+        if (findings.Count == 0)
+        {
+            return null;
+        }
+
         var ordered = Order(findings);
         var bad = ordered.Where(e => e.Severity != Severity.None).ToList();
         return new RuleObservation(bad.Count > 0 ? bad[0].Severity : Severity.None, bad, null, ordered);

@@ -171,6 +171,19 @@ public sealed class AlertPolicyTests
     }
 
     [Fact]
+    public void Observe_WindowWithoutAnyTestResult_NeitherBadNorClean()
+    {
+        var policy = new AlertPolicy(PolicyRules.With(PolicyRules.Route(resolveAfter: 1)), _time);
+        policy.Observe(ReportBuilder.Window(0).Feature("amount", Severity.Warning).Build());
+
+        var empty = policy.Observe(ReportBuilder.Window(1).Build());
+        var clean = policy.Observe(ReportBuilder.Window(2).Feature("amount", Severity.None).Build());
+
+        Assert.True(empty.IsEmpty);
+        Assert.Equal(AlertTransition.Resolved, clean.Notifications.Single().Transition);
+    }
+
+    [Fact]
     public void Observe_RevisionOfOlderWindow_StaleAndIgnored()
     {
         var policy = new AlertPolicy(PolicyRules.With(PolicyRules.Route()), _time);
