@@ -68,7 +68,14 @@ public sealed record AlertNotification(
     IReadOnlyList<string> Targets,
     string? RunbookUrl,
     string? DashboardUrl,
-    string? BaselineId);
+    string? BaselineId)
+{
+    /// <summary>
+    /// Why this notification was sent: first firing, escalation, reminder or recovery; lets templates say
+    /// "escalated" or "still firing". Defaults to <see cref="AlertTransition.Fired"/>.
+    /// </summary>
+    public AlertTransition Transition { get; init; } = AlertTransition.Fired;
+}
 
 /// <summary>A request to a training pipeline to retrain a model, with the evidence that justified it.</summary>
 /// <param name="IdempotencyKey">Stable per (model, reason, window end).</param>
