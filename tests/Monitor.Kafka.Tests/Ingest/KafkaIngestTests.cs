@@ -1,0 +1,242 @@
+using System.Text;
+using Confluent.Kafka;
+using Monitor.Kafka.Ingest;
+using Monitor.Kafka.Tests.Embedded;
+using Xunit.Abstractions;
+
+namespace Monitor.Kafka.Tests.Ingest;
+
+public sealed class KafkaIngestTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Ingest_PredictionsAndLabels_CountsEveryEventOnceAndCommitsTheCheckpointOffsets()
+    {
+        using var harness = new IngestHarness();
+        harness.ProduceEvents(0, 500);
+        var ingest = harness.Ingest();
+        await using (ingest)
+        {
+            ingest.Start();
+            Assert.False(ingest.CheckpointRestored);
+            harness.WaitUntilCaughtUp(ingest);
+            Assert.True(ingest.IsConnected);
+            await ingest.StopAsync();
+        }
+
+        var engine = Assert.Single(ingest.Pipelines).Engine;
+        Assert.Equal(500, engine.Events);
+        Assert.Equal(500, engine.LabelsJoined);
+        Assert.Equal(0, engine.LabelsDuplicate);
+        Assert.Equal(0, engine.LateEvents);
+        Assert.Equal(0, engine.PendingLabels);
+        Assert.Empty(ingest.DeadLetters);
+        Assert.True(ingest.Checkpoints >= 1);
+
+        // Kafka's committed offsets are exactly the final checkpoint's.
+        using var probe = KafkaClients.Consumer(harness.Cluster.BootstrapServers, harness.GroupId);
+        var positions = ingest.Positions;
+        var committed = probe.Committed(positions.Keys, IngestHarness.Patience);
+        foreach (var c in committed)
+        {
+            Assert.Equal(positions[c.TopicPartition], c.Offset.Value);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_StoppedMidStream_WindowCountsAreExact()
+    {
+        using var harness = new IngestHarness();
+        const int total = 1500;
+        using var producing = new CancellationTokenSource();
+        var first = harness.Ingest(harness.Options(checkpointEvery: 50));
+        first.Start();
+        var producer = Task.Run(() =>
+        {
+            for (int i = 0; i < total; i += 50)
+            {
+                harness.ProduceEvents(i, i + 50);
+            }
+        });
+
+        IngestHarness.WaitFor(() => first.Applied >= 600, () => $"first ingest applied {first.Applied}");
+        await first.DisposeAsync();
+        output.WriteLine($"first ingest applied {first.Applied} records in {first.Checkpoints} checkpoints");
+        await producer;
+
+        await using var second = harness.Ingest(harness.Options(checkpointEvery: 50));
+        second.Start();
+        Assert.True(second.CheckpointRestored);
+        harness.WaitUntilCaughtUp(second);
+        await second.StopAsync();
+
+        output.WriteLine($"second ingest applied {second.Applied}, skipped {second.Redelivered} redelivered");
+        var engine = Assert.Single(second.Pipelines).Engine;
+        Assert.Equal(2 * total, first.Applied + second.Applied);
+        Assert.Equal(total, engine.Events);
+        Assert.Equal(total, engine.LabelsJoined);
+        Assert.Equal(0, engine.LabelsDuplicate);
+        Assert.Equal(0, engine.PendingLabels);
+    }
+
+    [Fact]
+    public async Task Restart_AfterCrashWithoutFinalCheckpoint_ReplaysIntoRestoredStateExactly()
+    {
+        using var harness = new IngestHarness();
+        const int total = 1000;
+        harness.ProduceEvents(0, total);
+        var crashed = harness.Ingest(harness.Options(checkpointEvery: 64));
+        crashed.Start();
+        IngestHarness.WaitFor(() => crashed.Applied >= 1200 && crashed.Checkpoints >= 2, () => $"applied {crashed.Applied}, checkpoints {crashed.Checkpoints}");
+        await crashed.AbandonAsync();
+        long checkpointed = new Checkpoints.CheckpointStore(harness.StateDirectory).LoadLatest()!.Checkpoint.Offsets.Values.Sum();
+        output.WriteLine($"crashed after applying {crashed.Applied}; the last checkpoint holds {checkpointed}");
+
+        await using var restarted = harness.Ingest(harness.Options(checkpointEvery: 64));
+        restarted.Start();
+        Assert.True(restarted.CheckpointRestored);
+        harness.WaitUntilCaughtUp(restarted);
+        await restarted.StopAsync();
+
+        var engine = Assert.Single(restarted.Pipelines).Engine;
+        Assert.Equal(2 * total - checkpointed, restarted.Applied);
+        Assert.Equal(total, engine.Events);
+        Assert.Equal(total, engine.LabelsJoined);
+        Assert.Equal(0, engine.LabelsDuplicate);
+    }
+
+    [Fact]
+    public async Task DeadLetters_MalformedInput_EachLandsWithItsReasonAndValidEventsAreUnaffected()
+    {
+        using var harness = new IngestHarness(partitions: 1);
+        harness.ProduceEvents(0, 10);
+        string tooDeep = string.Concat(Enumerable.Repeat("{\"a\":", 40)) + "1" + new string('}', 40);
+        var bad = new (string Topic, string Value, string Reason)[]
+        {
+            (harness.Predictions, "{\"event_id\":", "invalid_json"),
+            (harness.Predictions, "[1,2,3]", "not_an_object"),
+            (harness.Predictions, tooDeep, "too_deep"),
+            (harness.Predictions, IngestHarness.PredictionJson(9001).Replace("\"DE\"", "\"" + new string('x', 5000) + "\"", StringComparison.Ordinal)
+                .Replace("\"FR\"", "\"" + new string('x', 5000) + "\"", StringComparison.Ordinal), "too_large"),
+            (harness.Predictions, IngestHarness.PredictionJson(9002, model: "other"), "unknown_model"),
+            (harness.Predictions, "{\"event_id\":\"x\",\"model\":\"fraud\",\"timestamp\":\"2026-11-28T06:00:00Z\",\"features\":{\"amount\":NaN}}", "invalid_json"),
+            (harness.Predictions, "{\"event_id\":\"y\",\"model\":\"fraud\",\"features\":{\"amount\":1}}", "bad_timestamp"),
+            (harness.Labels, "{\"event_id\":\"e3\",\"timestamp\":\"2026-11-28T07:00:00Z\"}", "missing_label"),
+        };
+        for (int i = 0; i < bad.Length; i++)
+        {
+            var headers = new Headers { { "trace", Encoding.UTF8.GetBytes($"t{i}") } };
+            harness.Send(bad[i].Topic, bad[i].Value, KafkaClients.Key(100_000 + i), headers);
+        }
+
+        harness.ProduceEvents(10, 20);
+        var seen = new List<DeadLetter>();
+        await using var ingest = harness.Ingest();
+        ingest.DeadLettered += seen.Add;
+        ingest.Start();
+        harness.WaitUntilCaughtUp(ingest);
+        await ingest.StopAsync();
+
+        var engine = Assert.Single(ingest.Pipelines).Engine;
+        Assert.Equal(20, engine.Events);
+        Assert.Equal(20, engine.LabelsJoined);
+        Assert.Equal(bad.Length, seen.Count);
+        var counters = ingest.DeadLetters;
+        foreach (var group in bad.GroupBy(b => b.Reason))
+        {
+            Assert.Equal(group.Count(), counters.GetValueOrDefault(group.Key));
+        }
+
+        var modelLetters = harness.ReadAll(harness.DeadLetters, bad.Length - 1);
+        var globalLetters = harness.ReadAll(harness.GlobalDeadLetters, 1);
+        Assert.Equal(bad.Length - 1, modelLetters.Count);
+        var unknown = Assert.Single(globalLetters);
+        Assert.Equal("unknown_model", Header(unknown, DeadLetterHeaders.Reason));
+        foreach (var letter in modelLetters.Append(unknown))
+        {
+            int i = KafkaClients.ReadKey(letter.Message.Key) - 100_000;
+            Assert.Equal(bad[i].Reason, Header(letter, DeadLetterHeaders.Reason));
+            Assert.Equal(bad[i].Value, Encoding.UTF8.GetString(letter.Message.Value));
+            Assert.Equal($"t{i}", Header(letter, "trace"));
+            Assert.Equal(bad[i].Topic, Header(letter, DeadLetterHeaders.SourceTopic));
+            Assert.Equal("0", Header(letter, DeadLetterHeaders.SourcePartition));
+            var source = seen.Single(d => d.SourceTopic == bad[i].Topic && d.Reason == bad[i].Reason && d.SourceOffset.ToString(System.Globalization.CultureInfo.InvariantCulture) == Header(letter, DeadLetterHeaders.SourceOffset));
+            Assert.False(string.IsNullOrWhiteSpace(Header(letter, DeadLetterHeaders.Error)));
+            Assert.Equal(source.Error, Header(letter, DeadLetterHeaders.Error));
+            if (bad[i].Reason != "unknown_model")
+            {
+                Assert.Equal("fraud", Header(letter, DeadLetterHeaders.Model));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task BrokerOutage_AllBrokersDownThenUp_IsConnectedFollowsAndNothingIsLost()
+    {
+        using var harness = new IngestHarness(brokerCount: 2);
+        harness.ProduceEvents(0, 200);
+        await using var ingest = harness.Ingest();
+        ingest.Start();
+        harness.WaitUntilCaughtUp(ingest);
+        Assert.True(ingest.IsConnected);
+
+        harness.Cluster.SetBrokerDown(1);
+        harness.Cluster.SetBrokerDown(2);
+        IngestHarness.WaitFor(() => !ingest.IsConnected, () => "IsConnected stayed true with every broker down");
+        harness.Cluster.SetBrokerUp(1);
+        harness.Cluster.SetBrokerUp(2);
+        IngestHarness.WaitFor(() => ingest.IsConnected, () => "IsConnected stayed false after the brokers came back");
+
+        harness.ProduceEvents(200, 400);
+        harness.WaitUntilCaughtUp(ingest);
+        await ingest.StopAsync();
+        var engine = Assert.Single(ingest.Pipelines).Engine;
+        Assert.Equal(400, engine.Events);
+        Assert.Equal(400, engine.LabelsJoined);
+        Assert.Equal(0, engine.LabelsDuplicate);
+    }
+
+    [Fact]
+    public async Task Restore_NewestCheckpointTruncated_FallsBackToThePreviousAndStaysExact()
+    {
+        using var harness = new IngestHarness();
+        harness.ProduceEvents(0, 300);
+        await using (var first = harness.Ingest(harness.Options(checkpointEvery: 50)))
+        {
+            first.Start();
+            harness.WaitUntilCaughtUp(first);
+            await first.StopAsync();
+        }
+
+        var files = Directory.GetFiles(harness.StateDirectory, "checkpoint-*.ckpt").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(files.Length >= 2, $"expected several checkpoints, found {files.Length}");
+        var newest = files[^1];
+        var bytes = File.ReadAllBytes(newest);
+        File.WriteAllBytes(newest, bytes[..(bytes.Length / 2)]);
+        harness.ProduceEvents(300, 400);
+
+        await using var second = harness.Ingest(harness.Options(checkpointEvery: 50));
+        second.Start();
+        Assert.Equal(files[^2], second.RestoredFrom);
+        harness.WaitUntilCaughtUp(second);
+        await second.StopAsync();
+        var engine = Assert.Single(second.Pipelines).Engine;
+        Assert.Equal(400, engine.Events);
+        Assert.Equal(400, engine.LabelsJoined);
+        Assert.Equal(0, engine.LabelsDuplicate);
+    }
+
+    [Fact]
+    public void Start_OnlyCheckpointDamaged_ThrowsNamingTheFile()
+    {
+        using var harness = new IngestHarness();
+        Directory.CreateDirectory(harness.StateDirectory);
+        string path = Path.Combine(harness.StateDirectory, Checkpoints.CheckpointStore.FileName(7));
+        File.WriteAllBytes(path, [1, 2, 3]);
+        using var ingest = harness.Ingest();
+        var ex = Assert.Throws<InvalidDataException>(ingest.Start);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    private static string? Header(ConsumeResult<byte[], byte[]> record, string key) =>
+        record.Message.Headers.TryGetLastBytes(key, out var value) ? Encoding.UTF8.GetString(value) : null;
+}
