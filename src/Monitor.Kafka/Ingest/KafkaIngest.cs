@@ -65,6 +65,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private volatile bool _abandoned;
     private volatile bool _started;
     private int _stopped;
+    private int _starting;
     private Error? _fatal;
 
     /// <summary>Prepares the ingest; nothing connects until <see cref="Start"/>.</summary>
@@ -155,24 +156,33 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     /// <exception cref="InvalidDataException">Checkpoints exist but none is valid, or one does not fit a model's layout.</exception>
     public void Start()
     {
-        if (_started)
+        if (Interlocked.Exchange(ref _starting, 1) == 1)
         {
             throw new InvalidOperationException("The ingest was started already.");
         }
 
-        _started = true;
-        Restore();
-        BuildRoutes();
-        _consumer = BuildConsumer();
-        _producer = new ProducerBuilder<byte[]?, byte[]?>(_options.ProducerConfig())
-            .SetLogHandler((_, m) => Log.Librdkafka(_logger, m.Facility, m.Message))
-            .SetErrorHandler((_, e) => Log.ClientError(_logger, e.Code.ToString(), e.Reason))
-            .Build();
-        _probe = new DependentAdminClientBuilder(_consumer.Handle).Build();
+        try
+        {
+            Restore();
+            BuildRoutes();
+            _consumer = BuildConsumer();
+            _producer = new ProducerBuilder<byte[]?, byte[]?>(_options.ProducerConfig())
+                .SetLogHandler((_, m) => Log.Librdkafka(_logger, m.Facility, m.Message))
+                .SetErrorHandler((_, e) => Log.ClientError(_logger, e.Code.ToString(), e.Reason))
+                .Build();
+            _probe = new DependentAdminClientBuilder(_consumer.Handle).Build();
+        }
+        catch
+        {
+            DisposeClients();
+            throw;
+        }
+
         _lastCheckpointAt = _time.GetTimestamp();
         _processing = Task.Run(ProcessAsync);
         var thread = new Thread(ConsumeLoop) { IsBackground = true, Name = "monitor-kafka-consume" };
         thread.Start();
+        _started = true;
     }
 
     /// <summary>Stops consuming, takes a final checkpoint, stores its offsets for commit and leaves the group.</summary>

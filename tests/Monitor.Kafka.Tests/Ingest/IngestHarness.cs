@@ -75,7 +75,7 @@ internal sealed class IngestHarness : IDisposable
         return CompiledModel.Compile(rules, baseline: null, DriftTestRegistry.Default);
     }
 
-    public KafkaIngestOptions Options(int checkpointEvery = 100, Action<Dictionary<string, string>>? consumer = null)
+    public KafkaIngestOptions Options(int checkpointEvery = 100, TimeSpan? interval = null, Action<Dictionary<string, string>>? consumer = null)
     {
         var consumerConfig = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -94,7 +94,7 @@ internal sealed class IngestHarness : IDisposable
             StateDirectory = StateDirectory,
             DeadLetterTopic = GlobalDeadLetters,
             CheckpointEveryMessages = checkpointEvery,
-            CheckpointInterval = TimeSpan.FromMilliseconds(300),
+            CheckpointInterval = interval ?? TimeSpan.FromMilliseconds(300),
             PollTimeout = TimeSpan.FromMilliseconds(50),
             MaxMessageBytes = 4096,
         };
