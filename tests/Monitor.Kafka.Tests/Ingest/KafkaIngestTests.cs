@@ -1,5 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
+using Monitor.Kafka.Checkpoints;
 using Monitor.Kafka.Ingest;
 using Monitor.Kafka.Tests.Embedded;
 using Xunit.Abstractions;
@@ -91,7 +92,7 @@ public sealed class KafkaIngestTests(ITestOutputHelper output)
         crashed.Start();
         harness.WaitUntilCaughtUp(crashed);
         await crashed.AbandonAsync();
-        long checkpointed = new Checkpoints.CheckpointStore(harness.StateDirectory).LoadLatest()!.Checkpoint.Offsets.Values.Sum();
+        long checkpointed = new CheckpointStore(harness.StateDirectory).LoadLatest()!.Checkpoint.Offsets.Values.Sum();
         output.WriteLine($"crashed after applying {crashed.Applied}; the last checkpoint holds {checkpointed}");
         Assert.Equal(2 * total, crashed.Applied);
         Assert.Equal(1400, checkpointed);
@@ -235,7 +236,7 @@ public sealed class KafkaIngestTests(ITestOutputHelper output)
     {
         using var harness = new IngestHarness();
         Directory.CreateDirectory(harness.StateDirectory);
-        string path = Path.Combine(harness.StateDirectory, Checkpoints.CheckpointStore.FileName(7));
+        string path = Path.Combine(harness.StateDirectory, CheckpointStore.FileName(7));
         File.WriteAllBytes(path, [1, 2, 3]);
         using var ingest = harness.Ingest();
         var ex = Assert.Throws<InvalidDataException>(ingest.Start);
