@@ -75,7 +75,7 @@ internal sealed class IngestHarness : IDisposable
         return CompiledModel.Compile(rules, baseline: null, DriftTestRegistry.Default);
     }
 
-    public KafkaIngestOptions Options(int checkpointEvery = 100, TimeSpan? interval = null, Action<Dictionary<string, string>>? consumer = null)
+    public KafkaIngestOptions Options(int checkpointEvery = 100, TimeSpan? interval = null, int channelCapacity = 1000, Action<Dictionary<string, string>>? consumer = null)
     {
         var consumerConfig = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -97,6 +97,7 @@ internal sealed class IngestHarness : IDisposable
             CheckpointInterval = interval ?? TimeSpan.FromMilliseconds(300),
             PollTimeout = TimeSpan.FromMilliseconds(50),
             MaxMessageBytes = 4096,
+            ChannelCapacity = channelCapacity,
         };
     }
 
