@@ -424,6 +424,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
     private void CommitStored()
     {
+        if (!_connected)
+        {
+            return; // a synchronous commit would wait for the coordinator; the stored offsets go with Close() or later
+        }
+
         try
         {
             _consumer!.Commit();
