@@ -745,7 +745,19 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         var message = new Message<byte[]?, byte[]?> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
         Produce(topic, message);
         _deadLetters.AddOrUpdate(reason, 1, static (_, n) => n + 1);
-        DeadLettered?.Invoke(new DeadLetter(reason, model, topic, record.Topic, record.Partition.Value, record.Offset.Value, error));
+        if (DeadLettered is { } handler)
+        {
+            try
+            {
+                handler(new DeadLetter(reason, model, topic, record.Topic, record.Partition.Value, record.Offset.Value, error));
+            }
+#pragma warning disable CA1031 // a failing subscriber must not stop ingestion
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.DeadLetterHandlerFailed(_logger, ex);
+            }
+        }
     }
 
     private void Produce(string topic, Message<byte[]?, byte[]?> message)

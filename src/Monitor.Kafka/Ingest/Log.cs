@@ -55,4 +55,7 @@ internal static partial class Log
 
     [LoggerMessage(17, LogLevel.Debug, "librdkafka {Facility}: {Message}")]
     public static partial void Librdkafka(ILogger logger, string facility, string message);
+
+    [LoggerMessage(18, LogLevel.Error, "A dead-letter handler failed")]
+    public static partial void DeadLetterHandlerFailed(ILogger logger, Exception exception);
 }

@@ -185,6 +185,32 @@ public sealed class KafkaIngestTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Ingest_TwoModelsShareTheTopics_EachCountsOnlyItsOwnEvents()
+    {
+        using var harness = new IngestHarness(partitions: 1);
+        for (int i = 0; i < 60; i++)
+        {
+            harness.Send(harness.Predictions, IngestHarness.PredictionJson(i, model: i % 3 == 0 ? "churn" : "fraud"), KafkaClients.Key(i));
+        }
+
+        harness.Send(harness.Predictions, IngestHarness.PredictionJson(1000, model: "nobody"), KafkaClients.Key(1000));
+        harness.Flush();
+        var letters = new List<DeadLetter>();
+        await using var ingest = new KafkaIngest([harness.Model, harness.CompileModel("churn")], harness.Options());
+        ingest.DeadLettered += letters.Add;
+        ingest.Start();
+        harness.WaitUntilCaughtUp(ingest);
+        await ingest.StopAsync();
+
+        Assert.Equal(40, ingest.Pipelines[0].Engine.Events);
+        Assert.Equal(20, ingest.Pipelines[1].Engine.Events);
+        var letter = Assert.Single(letters);
+        Assert.Equal(DeadLetterReasons.UnknownModel, letter.Reason);
+        Assert.Equal(harness.GlobalDeadLetters, letter.DeadLetterTopic);
+        Assert.Null(letter.Model);
+    }
+
+    [Fact]
     public async Task BrokerOutage_AllBrokersDownThenUp_IsConnectedFollowsAndNothingIsLost()
     {
         using var harness = new IngestHarness(brokerCount: 2);
