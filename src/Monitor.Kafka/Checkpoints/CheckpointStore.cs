@@ -1,0 +1,270 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Monitor.Core.Accumulators;
+using Monitor.Kafka.Ingest;
+
+namespace Monitor.Kafka.Checkpoints;
+
+/// <summary>
+/// Checkpoint files in one state directory. A save is atomic and durable: the bytes go to a temporary file
+/// that is fsynced, renamed over the final name, and the directory is fsynced, so after a crash the directory
+/// holds either the previous checkpoints or the new one complete, never half of it. Each file ends with a
+/// SHA-256 of its content, so a truncated or damaged file is recognised rather than half-restored.
+/// </summary>
+/// <remarks>
+/// Restore takes the newest valid file. A damaged newest file is skipped (logged as a warning, left in place
+/// for inspection) in favour of the previous one: that is still exact, because the ingest seeks every
+/// partition to the offsets of the checkpoint it restored, whatever Kafka's committed offsets say.
+/// When every file is damaged, <see cref="LoadLatest"/> throws naming them.
+/// </remarks>
+public sealed class CheckpointStore
+{
+    /// <summary>Checkpoints kept by default: the newest and two fallbacks.</summary>
+    public const int DefaultKeep = 3;
+
+    private const string Prefix = "checkpoint-";
+    private const string Suffix = ".ckpt";
+    private const string TempSuffix = ".tmp";
+    private const int HashLength = 32;
+    private static ReadOnlySpan<byte> Magic => "MCKP"u8;
+    private const byte FormatVersion = 1;
+
+    private readonly ILogger _logger;
+    private readonly int _keep;
+
+    /// <summary>Uses <paramref name="directory"/> (created if absent).</summary>
+    /// <param name="directory">The state directory; one Monitor instance owns it.</param>
+    /// <param name="keep">How many checkpoints to keep (at least 1; default <see cref="DefaultKeep"/>).</param>
+    /// <param name="logger">Receives warnings about damaged files.</param>
+    public CheckpointStore(string directory, int keep = DefaultKeep, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        Directory = Path.GetFullPath(directory);
+        _keep = keep;
+        _logger = logger ?? NullLogger.Instance;
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    /// <summary>The state directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The highest sequence number among the files present (valid or not), or −1.</summary>
+    public long HighestSequence => Files().Select(f => f.Sequence).DefaultIfEmpty(-1).Max();
+
+    /// <summary>Writes <paramref name="checkpoint"/> durably and prunes the oldest beyond the kept count.</summary>
+    /// <returns>The file's path.</returns>
+    public string Save(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var bytes = Serialize(checkpoint);
+        string final = Path.Combine(Directory, FileName(checkpoint.Sequence));
+        string temp = final + TempSuffix;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, final, overwrite: true);
+        SyncDirectory(Directory);
+        Prune();
+        return final;
+    }
+
+    /// <summary>
+    /// Reads the newest valid checkpoint, or <see langword="null"/> when the directory holds none.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Checkpoint files exist but none is valid (names each file and why).</exception>
+    public CheckpointLoad? LoadLatest()
+    {
+        foreach (string temp in System.IO.Directory.EnumerateFiles(Directory, Prefix + "*" + Suffix + TempSuffix))
+        {
+            File.Delete(temp); // a save that never reached its rename
+        }
+
+        var files = Files().OrderByDescending(f => f.Sequence).ToList();
+        var damaged = new List<string>();
+        foreach (var (path, _) in files)
+        {
+            try
+            {
+                var checkpoint = Deserialize(File.ReadAllBytes(path));
+                return new CheckpointLoad(checkpoint, path, damaged);
+            }
+            catch (InvalidDataException ex)
+            {
+                Log.CheckpointDamaged(_logger, path, ex.Message);
+                damaged.Add($"{path}: {ex.Message}");
+            }
+        }
+
+        if (damaged.Count > 0)
+        {
+            throw new InvalidDataException(
+                $"No valid checkpoint in '{Directory}': {string.Join("; ", damaged)}. Restore a backup of the state directory, " +
+                "or move the files away to start from Kafka's committed offsets with empty windows.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The file name of a sequence number (zero-padded so that names sort like numbers).</summary>
+    public static string FileName(long sequence) => Prefix + sequence.ToString("D19", CultureInfo.InvariantCulture) + Suffix;
+
+    internal static byte[] Serialize(Checkpoint checkpoint)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var w = new StateWriter(buffer);
+        foreach (byte b in Magic)
+        {
+            w.Byte(b);
+        }
+
+        w.Byte(FormatVersion);
+        w.Count64(checkpoint.Sequence);
+        w.Count64(checkpoint.TakenAt.UtcTicks);
+        var offsets = checkpoint.Offsets.OrderBy(kv => kv.Key.Topic, StringComparer.Ordinal).ThenBy(kv => kv.Key.Partition.Value).ToList();
+        w.Count32(offsets.Count);
+        foreach (var (tp, offset) in offsets)
+        {
+            w.Text(tp.Topic);
+            w.Count32(tp.Partition.Value);
+            w.Count64(offset);
+        }
+
+        var models = checkpoint.Models.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+        w.Count32(models.Count);
+        foreach (var (model, state) in models)
+        {
+            w.Text(model);
+            w.Block(state);
+        }
+
+        var hash = SHA256.HashData(buffer.WrittenSpan);
+        buffer.Write(hash);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal static Checkpoint Deserialize(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < Magic.Length + 1 + HashLength)
+        {
+            throw new InvalidDataException($"Truncated: {bytes.Length} bytes is shorter than any checkpoint.");
+        }
+
+        var body = bytes[..^HashLength];
+        if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes[^HashLength..]))
+        {
+            throw new InvalidDataException($"Checksum mismatch over {bytes.Length} bytes: the file is truncated or damaged.");
+        }
+
+        if (!body[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a Monitor checkpoint (wrong magic bytes).");
+        }
+
+        var r = new StateReader(body[Magic.Length..]);
+        byte version = r.Byte();
+        if (version != FormatVersion)
+        {
+            throw new InvalidDataException($"Checkpoint format version {version} is not supported (expected {FormatVersion}).");
+        }
+
+        long sequence = r.Count64();
+        var takenAt = new DateTimeOffset(r.Count64(), TimeSpan.Zero);
+        int offsetCount = r.Count32();
+        var offsets = new Dictionary<TopicPartition, long>(offsetCount);
+        for (int i = 0; i < offsetCount; i++)
+        {
+            string topic = r.Text();
+            int partition = r.Count32();
+            offsets[new TopicPartition(topic, new Partition(partition))] = r.Count64();
+        }
+
+        int modelCount = r.Count32();
+        var models = new Dictionary<string, byte[]>(modelCount, StringComparer.Ordinal);
+        for (int i = 0; i < modelCount; i++)
+        {
+            string model = r.Text();
+            models[model] = r.Block().ToArray();
+        }
+
+        if (r.Remaining != 0)
+        {
+            throw new InvalidDataException($"{r.Remaining} unexpected bytes after the checkpoint's content.");
+        }
+
+        return new Checkpoint(sequence, takenAt, offsets, models);
+    }
+
+    private IEnumerable<(string Path, long Sequence)> Files()
+    {
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, Prefix + "*" + Suffix))
+        {
+            string name = Path.GetFileName(path);
+            if (long.TryParse(name.AsSpan(Prefix.Length, name.Length - Prefix.Length - Suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out long sequence))
+            {
+                yield return (path, sequence);
+            }
+        }
+    }
+
+    private void Prune()
+    {
+        foreach (var (path, _) in Files().OrderByDescending(f => f.Sequence).Skip(_keep).ToList())
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>fsync on the directory makes the rename itself durable (POSIX); Windows journals it already.</summary>
+    private static void SyncDirectory(string directory)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return;
+        }
+
+        int fd = PosixFile.Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0)
+        {
+            throw new IOException($"Could not open the state directory '{directory}' to sync it (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        try
+        {
+            if (PosixFile.FSync(fd) != 0)
+            {
+                throw new IOException($"Could not sync the state directory '{directory}' (errno {Marshal.GetLastPInvokeError()}).");
+            }
+        }
+        finally
+        {
+            _ = PosixFile.Close(fd);
+        }
+    }
+}
+
+/// <summary>A restored checkpoint and where it came from.</summary>
+/// <param name="Checkpoint">The checkpoint.</param>
+/// <param name="Path">Its file.</param>
+/// <param name="SkippedDamaged">Newer files that were damaged and skipped, each with the reason.</param>
+public sealed record CheckpointLoad(Checkpoint Checkpoint, string Path, IReadOnlyList<string> SkippedDamaged);
+
+internal static partial class PosixFile
+{
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    internal static partial int Close(int fd);
+}

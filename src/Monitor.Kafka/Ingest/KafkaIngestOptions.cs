@@ -1,0 +1,172 @@
+namespace Monitor.Kafka.Ingest;
+
+/// <summary>
+/// How the ingest connects, checkpoints and dead-letters. Every librdkafka property can be given through
+/// <see cref="Kafka"/>, <see cref="Consumer"/> and <see cref="Producer"/> (SASL and SSL included); they are merged
+/// over Monitor's defaults (<see cref="ConsumerDefaults"/>, <see cref="ProducerDefaults"/>).
+/// </summary>
+public sealed class KafkaIngestOptions
+{
+    /// <summary>Consumer settings Monitor applies unless overridden.</summary>
+    public static IReadOnlyDictionary<string, string> ConsumerDefaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["group.id"] = "monitor",
+        ["auto.offset.reset"] = "earliest",
+        ["group.protocol"] = "classic",
+        ["client.id"] = "monitor",
+        ["enable.partition.eof"] = "false",
+    };
+
+    /// <summary>
+    /// Consumer settings Monitor owns: offsets are stored only after a durable checkpoint and librdkafka commits
+    /// what is stored in the background (and on revocation and close), so a commit never blocks the ingest.
+    /// Giving another value is a configuration error.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ConsumerManaged { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["enable.auto.commit"] = "true",
+        ["enable.auto.offset.store"] = "false",
+    };
+
+    /// <summary>Dead-letter producer settings Monitor applies unless overridden (durable, no duplicates from retries).</summary>
+    public static IReadOnlyDictionary<string, string> ProducerDefaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["acks"] = "all",
+        ["enable.idempotence"] = "true",
+        ["linger.ms"] = "5",
+        ["client.id"] = "monitor-dead-letters",
+    };
+
+    /// <summary>Settings for both the consumer and the dead-letter producer (bootstrap.servers, security.protocol, sasl.*, ssl.*).</summary>
+    public IDictionary<string, string> Kafka { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Consumer-only settings (group.id, group.protocol, session.timeout.ms, ...), applied after <see cref="Kafka"/>.</summary>
+    public IDictionary<string, string> Consumer { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Producer-only settings for the dead-letter producer, applied after <see cref="Kafka"/>.</summary>
+    public IDictionary<string, string> Producer { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Where checkpoints are written; one Monitor instance owns it. Required.</summary>
+    public string StateDirectory { get; init; } = string.Empty;
+
+    /// <summary>Dead letters of models without their own dead-letter topic, and of unknown models. Default <c>monitor.dead-letters</c>.</summary>
+    public string DeadLetterTopic { get; init; } = "monitor.dead-letters";
+
+    /// <summary>A checkpoint is taken after this many records (default 50,000).</summary>
+    public int CheckpointEveryMessages { get; init; } = 50_000;
+
+    /// <summary>... or after this much time with unsaved records (default 30 s), whichever comes first.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Checkpoint files kept (default 3: the newest and two fallbacks).</summary>
+    public int KeepCheckpoints { get; init; } = 3;
+
+    /// <summary>Larger message values go to the dead-letter topic undecoded (reason <c>too_large</c>). Default 1 MiB.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Records buffered between the consume thread and processing (default 10,000).</summary>
+    public int ChannelCapacity { get; init; } = 10_000;
+
+    /// <summary>The blocking Consume timeout; also how often an idle loop checks the checkpoint interval (default 100 ms).</summary>
+    public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a checkpoint waits for dead letters to be delivered before it is postponed (default 10 s).</summary>
+    public TimeSpan DeadLetterFlushTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Every problem with these options, each naming the key and the fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(StateDirectory))
+        {
+            errors.Add("StateDirectory is required: a directory this instance owns, where checkpoints are written.");
+        }
+
+        if (!Kafka.ContainsKey("bootstrap.servers") && !Consumer.ContainsKey("bootstrap.servers"))
+        {
+            errors.Add("Kafka:bootstrap.servers is required (host:port[,host:port...]).");
+        }
+
+        if (string.IsNullOrWhiteSpace(DeadLetterTopic))
+        {
+            errors.Add("DeadLetterTopic must name a topic.");
+        }
+
+        if (CheckpointEveryMessages < 1)
+        {
+            errors.Add($"CheckpointEveryMessages must be at least 1 (was {CheckpointEveryMessages}).");
+        }
+
+        if (CheckpointInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"CheckpointInterval must be positive (was {CheckpointInterval}).");
+        }
+
+        if (KeepCheckpoints < 1)
+        {
+            errors.Add($"KeepCheckpoints must be at least 1 (was {KeepCheckpoints}).");
+        }
+
+        if (MaxMessageBytes < 1)
+        {
+            errors.Add($"MaxMessageBytes must be positive (was {MaxMessageBytes}).");
+        }
+
+        if (ChannelCapacity < 1)
+        {
+            errors.Add($"ChannelCapacity must be at least 1 (was {ChannelCapacity}).");
+        }
+
+        if (PollTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"PollTimeout must be positive (was {PollTimeout}).");
+        }
+
+        if (DeadLetterFlushTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"DeadLetterFlushTimeout must be positive (was {DeadLetterFlushTimeout}).");
+        }
+
+        foreach (var (key, value) in ConsumerManaged)
+        {
+            foreach (var source in new[] { ("Kafka", Kafka), ("Consumer", Consumer) })
+            {
+                if (source.Item2.TryGetValue(key, out string? given) && !string.Equals(given, value, StringComparison.OrdinalIgnoreCase))
+                {
+                    errors.Add($"{source.Item1}:{key} is managed by Monitor and must be '{value}' (was '{given}'): offsets are committed only after a durable checkpoint.");
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    internal Dictionary<string, string> ConsumerConfig() => Merge(ConsumerDefaults, Kafka, Consumer, ConsumerManaged);
+
+    internal Dictionary<string, string> ProducerConfig() => Merge(ProducerDefaults, Kafka, Producer, null);
+
+    private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> defaults, IDictionary<string, string> shared,
+        IDictionary<string, string> specific, IReadOnlyDictionary<string, string>? managed)
+    {
+        var result = new Dictionary<string, string>(defaults, StringComparer.Ordinal);
+        foreach (var (k, v) in shared)
+        {
+            result[k] = v;
+        }
+
+        foreach (var (k, v) in specific)
+        {
+            result[k] = v;
+        }
+
+        if (managed is not null)
+        {
+            foreach (var (k, v) in managed)
+            {
+                result[k] = v;
+            }
+        }
+
+        return result;
+    }
+}
