@@ -205,6 +205,17 @@ public sealed class NumericProfile
         }
 
         _ = ToBins();
+        if (Sketch is not null)
+        {
+            try
+            {
+                _ = KllSketch.ReadFrom(Sketch);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{where}: the sketch is unreadable ({ex.Message}). Fix: rebuild the baseline.", ex);
+            }
+        }
     }
 }
 
