@@ -182,6 +182,20 @@ public sealed class BaselineBuilderTests
         Assert.Contains("Fix:", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_CorruptSketch_ThrowsInvalidDataNamingTheChannelAndTheFix()
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Json(Build(Rows(new Random(5), 800), 100)))!;
+        byte[] sketch = Convert.FromBase64String(node["numeric"]!["amount"]!["sketch"]!.GetValue<string>());
+        sketch[sketch.Length / 2] ^= 0x40;
+        node["numeric"]!["amount"]!["sketch"] = Convert.ToBase64String(sketch);
+
+        var ex = Assert.Throws<InvalidDataException>(() => Load(node.ToJsonString()));
+
+        Assert.Contains("baselines/fraud.json: numeric.amount", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Fix:", ex.Message, StringComparison.Ordinal);
+    }
+
     internal static BaselineProfile Build(Data data, int exactLimit)
     {
         var builder = new BaselineBuilder(CompiledModel.Compile(Rules(exactLimit), null, DriftTestRegistry.Default));
