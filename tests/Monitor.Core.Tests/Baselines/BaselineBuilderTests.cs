@@ -196,6 +196,20 @@ public sealed class BaselineBuilderTests
         Assert.Contains("Fix:", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Load_EdgesNotAscending_ThrowsInvalidDataNamingTheChannelAndTheFix()
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(Json(Build(Rows(new Random(6), 300), 10_000)))!;
+        var edges = node["numeric"]!["amount"]!["bin_edges"]!.AsArray();
+        (edges[0], edges[1]) = (edges[1]!.DeepClone(), edges[0]!.DeepClone());
+
+        var ex = Assert.Throws<InvalidDataException>(() => Load(node.ToJsonString()));
+
+        Assert.Contains("baselines/fraud.json: numeric.amount", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ascending", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Fix:", ex.Message, StringComparison.Ordinal);
+    }
+
     internal static BaselineProfile Build(Data data, int exactLimit)
     {
         var builder = new BaselineBuilder(CompiledModel.Compile(Rules(exactLimit), null, DriftTestRegistry.Default));
