@@ -168,6 +168,15 @@ public sealed class CategoricalAccumulatorTests
         Assert.Equal(original.Unseen, restored.Unseen);
     }
 
+    [Property(Replay = Replay, MaxTest = 50)]
+    public void Clone_AnyState_SerialisesIdentically(int seed)
+    {
+        var rng = new Random(seed);
+        var (original, _) = Pane(rng, cap: rng.Next(0, 8));
+
+        Assert.Equal(Bytes(original), Bytes(original.Clone()));
+    }
+
     [Fact]
     public void Read_WrongTag_ThrowsInvalidData()
     {
