@@ -206,8 +206,24 @@ public sealed class NumericAccumulator
     /// <summary>A deep copy (windows merge copies of panes so panes stay intact).</summary>
     public NumericAccumulator Clone()
     {
-        var copy = new NumericAccumulator(_options, _bins);
-        copy.Merge(this);
+        // Field by field, not by merging into an empty accumulator: a merge would rebuild the sketch with fresh
+        // coin flips and recompute the mean, so the copy would not continue (or serialise) as the original.
+        var copy = new NumericAccumulator(_options, _bins)
+        {
+            Count = Count,
+            Missing = Missing,
+            TypeErrors = TypeErrors,
+            OutOfRange = OutOfRange,
+            Min = Min,
+            Max = Max,
+        };
+        copy._mean = _mean;
+        copy._m2 = _m2;
+        _binCounts.CopyTo(copy._binCounts, 0);
+        copy.EnsureCapacity(_valueCount);
+        Array.Copy(_values, copy._values, _valueCount);
+        copy._valueCount = _valueCount;
+        copy._sketch = _sketch?.Clone();
         return copy;
     }
 

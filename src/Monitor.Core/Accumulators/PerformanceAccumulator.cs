@@ -125,6 +125,12 @@ public sealed class PerformanceAccumulator
 
         bool remap = Kind == PerformanceKind.Multiclass;
         int[] map = remap ? other._classes.Select(ClassIndex).ToArray() : [];
+        if (!other.IsExact && Count > 0)
+        {
+            MergeSample(other, remap ? map : null);
+            return;
+        }
+
         long otherUnsampled = other.Count - other._stored;
         for (int i = 0; i < other._stored; i++)
         {
@@ -135,6 +141,68 @@ public sealed class PerformanceAccumulator
 
         // Pairs the other side had already sampled away still count towards the total.
         Count += otherUnsampled;
+    }
+
+    /// <summary>
+    /// Merges a sampled accumulator: each held pair of <paramref name="other"/> stands for several joined pairs, so
+    /// feeding them through the reservoir one by one would under-weight it. Instead the union's sample is drawn
+    /// without replacement from both populations in proportion to their counts (a hypergeometric split), and each
+    /// side's share is a uniform subset of its own uniform sample.
+    /// </summary>
+    private void MergeSample(PerformanceAccumulator other, int[]? map)
+    {
+        long remainingThis = Count;
+        long remainingOther = other.Count;
+        int size = (int)Math.Min(ExactLimit, remainingThis + remainingOther);
+        int fromThis = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (NextRandom() % (ulong)(remainingThis + remainingOther) < (ulong)remainingThis)
+            {
+                fromThis++;
+                remainingThis--;
+            }
+            else
+            {
+                remainingOther--;
+            }
+        }
+
+        // Each side holds min(count, limit) pairs, never fewer than the draws asked of it.
+        var truth = new double[Math.Max(size, 16)];
+        var predicted = new double[truth.Length];
+        double[] ownTruth = _truth[.._stored];
+        double[] ownPredicted = _predicted[.._stored];
+        double[] otherTruth = other._truth[..other._stored];
+        double[] otherPredicted = other._predicted[..other._stored];
+        if (map is not null)
+        {
+            for (int i = 0; i < otherTruth.Length; i++)
+            {
+                otherTruth[i] = map[(int)otherTruth[i]];
+                otherPredicted[i] = map[(int)otherPredicted[i]];
+            }
+        }
+
+        TakeRandom(ownTruth, ownPredicted, fromThis, truth, predicted, 0);
+        TakeRandom(otherTruth, otherPredicted, size - fromThis, truth, predicted, fromThis);
+        _truth = truth;
+        _predicted = predicted;
+        _stored = size;
+        Count += other.Count;
+    }
+
+    /// <summary>Moves <paramref name="take"/> pairs chosen uniformly without replacement (a partial Fisher–Yates shuffle of the sources).</summary>
+    private void TakeRandom(double[] truth, double[] predicted, int take, double[] toTruth, double[] toPredicted, int at)
+    {
+        for (int i = 0; i < take; i++)
+        {
+            int j = i + (int)(NextRandom() % (ulong)(truth.Length - i));
+            (truth[i], truth[j]) = (truth[j], truth[i]);
+            (predicted[i], predicted[j]) = (predicted[j], predicted[i]);
+            toTruth[at + i] = truth[i];
+            toPredicted[at + i] = predicted[i];
+        }
     }
 
     /// <summary>A deep copy.</summary>

@@ -204,7 +204,26 @@ public sealed class NumericProfile
             throw new InvalidDataException($"{where}: a profile holds either values or a sketch. Fix: rebuild the baseline.");
         }
 
-        _ = ToBins();
+        try
+        {
+            _ = ToBins();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"{where}: {ex.Message} Fix: rebuild the baseline.", ex);
+        }
+
+        if (Sketch is not null)
+        {
+            try
+            {
+                _ = KllSketch.ReadFrom(Sketch);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new InvalidDataException($"{where}: the sketch is unreadable ({ex.Message}). Fix: rebuild the baseline.", ex);
+            }
+        }
     }
 }
 
