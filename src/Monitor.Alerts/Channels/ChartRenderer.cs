@@ -44,9 +44,9 @@ internal static class ChartRenderer
             plot.Axes.Margins(bottom: 0);
             plot.Title($"{chart.Feature}: reference vs current");
             plot.YLabel("share");
-            plot.Legend.IsVisible = true;
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "reference", FillColor = Colors.SteelBlue });
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = "current", FillColor = Colors.OrangeRed });
+            plot.ShowLegend(Edge.Right);
             return plot.GetImageBytes(Width, Height, ImageFormat.Png);
         }
         finally
