@@ -74,7 +74,17 @@ public sealed class EmailChannel : INotificationChannel
     public async Task<DeliveryResult> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        using var message = BuildMessage(delivery, _options);
+        MimeMessage message;
+        try
+        {
+            message = BuildMessage(delivery, _options);
+        }
+        catch (ParseException ex)
+        {
+            return DeliveryResult.Fail(false, "invalid e-mail address: " + ex.Message);
+        }
+
+        using var owned = message;
         using var client = new SmtpClient();
         try
         {

@@ -22,7 +22,7 @@ public sealed class WebhookChannel : INotificationChannel
     public Task<DeliveryResult> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return _sender.PostAsync(new Uri(delivery.Target), Payloads.Webhook(delivery.RequireAlert()), delivery.IdempotencyKey, null, cancellationToken);
+        return _sender.PostAsync(delivery.Target, Payloads.Webhook(delivery.RequireAlert()), delivery.IdempotencyKey, null, cancellationToken);
     }
 }
 
@@ -46,7 +46,7 @@ public sealed class SlackChannel : INotificationChannel
     public Task<DeliveryResult> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        return _sender.PostAsync(new Uri(delivery.Target), Payloads.Slack(delivery.RequireAlert()), delivery.IdempotencyKey, null, cancellationToken);
+        return _sender.PostAsync(delivery.Target, Payloads.Slack(delivery.RequireAlert()), delivery.IdempotencyKey, null, cancellationToken);
     }
 }
 
@@ -79,10 +79,10 @@ public sealed class AlertmanagerChannel : INotificationChannel
         return _sender.PostAsync(AlertsUrl(delivery.Target), Payloads.Alertmanager(delivery.RequireAlert()), delivery.IdempotencyKey, null, cancellationToken);
     }
 
-    internal static Uri AlertsUrl(string target)
+    internal static string AlertsUrl(string target)
     {
         string t = target.TrimEnd('/');
-        return new Uri(t.EndsWith(AlertsPath, StringComparison.Ordinal) ? t : t + AlertsPath);
+        return t.EndsWith(AlertsPath, StringComparison.Ordinal) ? t : t + AlertsPath;
     }
 }
 
@@ -114,7 +114,7 @@ public sealed class RetrainChannel : INotificationChannel
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var request = delivery.RequireRetrain();
-        var result = await _sender.PostAsync(new Uri(delivery.Target), Payloads.Retrain(request), delivery.IdempotencyKey, request.SecretEnv, cancellationToken)
+        var result = await _sender.PostAsync(delivery.Target, Payloads.Retrain(request), delivery.IdempotencyKey, request.SecretEnv, cancellationToken)
             .ConfigureAwait(false);
         Log.RetrainAnswered(_logger, request.Model, request.IdempotencyKey, result.StatusCode ?? 0);
         return result;

@@ -73,8 +73,13 @@ public static class WebhookSignature
 /// <summary>Posts a JSON body with the timestamp, signature and idempotency headers, and classifies the answer.</summary>
 internal sealed class SignedHttpSender(HttpClient http, HttpChannelOptions options, TimeProvider time, ILogger logger)
 {
-    public async Task<DeliveryResult> PostAsync(Uri url, byte[] body, string idempotencyKey, string? secretEnvOverride, CancellationToken cancellationToken)
+    public async Task<DeliveryResult> PostAsync(string target, byte[] body, string idempotencyKey, string? secretEnvOverride, CancellationToken cancellationToken)
     {
+        if (!Uri.TryCreate(target, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            return DeliveryResult.Fail(false, "the target is not an absolute http(s) URL");
+        }
+
         long timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Content = new ByteArrayContent(body);

@@ -31,6 +31,7 @@ public sealed class FileOutbox : IAsyncDisposable
     private readonly HashSet<Task> _running = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly CancellationTokenSource _stopping = new();
+    private long _sequence;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the outbox in <see cref="OutboxOptions.Directory"/> and loads its items; pending ones resume.</summary>
@@ -332,6 +333,7 @@ public sealed class FileOutbox : IAsyncDisposable
                 Channel = channel,
                 Target = target,
                 IdempotencyKey = key,
+                Sequence = ++_sequence,
                 State = OutboxItemState.Pending,
                 EnqueuedAt = now,
                 NextAttemptAt = now,
@@ -374,7 +376,7 @@ public sealed class FileOutbox : IAsyncDisposable
         {
             // Shutdown mid-send: the item stays pending on disk.
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The state file could not be written (disk full?): keep the item pending in memory and retry on the next pass.
             if (_logger.IsEnabled(LogLevel.Error))
@@ -555,16 +557,13 @@ public sealed class FileOutbox : IAsyncDisposable
                     continue;
                 }
 
+                _sequence = Math.Max(_sequence, record.Sequence);
                 Track(record);
             }
 
             foreach (var q in _queues.Values)
             {
-                q.Pending.Sort((a, b) =>
-                {
-                    int c = _records[a].EnqueuedAt.CompareTo(_records[b].EnqueuedAt);
-                    return c != 0 ? c : string.CompareOrdinal(a, b);
-                });
+                q.Pending.Sort((a, b) => _records[a].Sequence.CompareTo(_records[b].Sequence));
             }
 
             int pending = 0, delivered = 0, dead = 0;

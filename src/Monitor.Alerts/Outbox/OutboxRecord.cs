@@ -29,6 +29,9 @@ internal sealed record OutboxRecord
     /// <summary>Attempts made so far (failed ones, plus the successful one once delivered).</summary>
     public int Attempts { get; init; }
 
+    /// <summary>Enqueue order within this outbox directory; keeps a target's items in order across restarts even when their clock times tie.</summary>
+    public long Sequence { get; init; }
+
     public DateTimeOffset EnqueuedAt { get; init; }
 
     public DateTimeOffset NextAttemptAt { get; init; }

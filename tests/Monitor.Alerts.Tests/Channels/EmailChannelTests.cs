@@ -60,6 +60,18 @@ public sealed class EmailChannelTests
         Assert.Equal(alert.IdempotencyKey, received.Headers["X-Monitor-Idempotency-Key"]);
     }
 
+    [Fact]
+    public async Task SendAsync_InvalidAddress_PermanentFailureWithoutConnecting()
+    {
+        var channel = new EmailChannel(new EmailOptions { Host = "127.0.0.1", Port = 1, Security = SmtpSecurity.None }, new LogCapture().For<EmailChannel>());
+
+        var result = await channel.SendAsync(For(Some.Alert(channel: AlertChannel.Email), "not an address@@"), CancellationToken.None);
+
+        Assert.False(result.Delivered);
+        Assert.False(result.Retryable);
+        Assert.StartsWith("invalid e-mail address", result.Error, StringComparison.Ordinal);
+    }
+
     private static void AssertStructure(MimeMessage message)
     {
         Assert.Equal("[CRITICAL] fraud: feature drift — amount, country (window 06:00–07:00Z)", message.Subject);

@@ -237,4 +237,18 @@ public sealed class HttpChannelTests : IAsyncLifetime, IDisposable
             Environment.SetEnvironmentVariable(env, null);
         }
     }
+
+    [Theory]
+    [InlineData("ftp://example.com/hook")]
+    [InlineData("not a url")]
+    public async Task Webhook_TargetNotAnHttpUrl_PermanentFailureWithoutRequest(string target)
+    {
+        var channel = new WebhookChannel(_http, _options, _time, _logs.For<WebhookChannel>());
+
+        var result = await channel.SendAsync(For(Some.Alert(), target), CancellationToken.None);
+
+        Assert.False(result.Delivered);
+        Assert.False(result.Retryable);
+        Assert.Empty(_receiver.Requests);
+    }
 }
