@@ -219,6 +219,10 @@ public sealed class FileOutbox : IAsyncDisposable
         {
             // Shutdown: pending items stay on disk and resume on the next start.
         }
+        catch (ObjectDisposedException) when (_disposed)
+        {
+            // Disposed while the loop was between two checks of the token.
+        }
     }
 
     /// <summary>Counts per channel, including channels with nothing queued that have items on disk or a registered sender.</summary>

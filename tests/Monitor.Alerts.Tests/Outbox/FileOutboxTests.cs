@@ -250,6 +250,23 @@ public sealed class FileOutboxTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_OutboxDisposedWhileRunning_LoopEndsQuietlyAndItemStaysPending()
+    {
+        _webhook.Gates["http://slow.example/hook"] = new TaskCompletionSource();
+        var outbox = Open();
+        var run = outbox.RunAsync(CancellationToken.None);
+        outbox.Enqueue(Some.Alert(targets: ["http://slow.example/hook"]));
+        await Poll.UntilAsync(() => !_webhook.Calls.IsEmpty, Deadline, "the send to start");
+
+        await outbox.DisposeAsync();
+        await run.WaitAsync(Deadline);
+
+        await using var reopened = Open();
+        Assert.Equal(1, reopened.Depth);
+        Assert.Equal(0, reopened.GetStats(ChannelNames.Webhook).Failed);
+    }
+
+    [Fact]
     public async Task Open_TornTempFileAndCorruptItem_TempDeletedCorruptSetAsideOthersLoaded()
     {
         await using (var first = Open())
