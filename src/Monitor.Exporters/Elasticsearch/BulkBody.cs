@@ -9,8 +9,8 @@ namespace Monitor.Exporters.Elasticsearch;
 /// </summary>
 internal static class BulkBody
 {
-    // {"index":{"_index":"","_id":""}}\n plus the newline after the source.
-    private const int ActionOverhead = 32;
+    // {"index":{"_index":"","_id":""}} and two newlines; index names and ids are ASCII.
+    private const int ActionOverhead = 34;
 
     /// <summary>The bytes one document adds to a bulk body.</summary>
     public static long SizeOf(ExportDocument document) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.Json;
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
 using Microsoft.Extensions.Logging;
@@ -157,6 +158,21 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
     /// <exception cref="HttpRequestException">Elasticsearch could not be reached or refused a request.</exception>
     public async Task<int> EnsureTemplatesAsync(CancellationToken cancellationToken)
     {
+        // The typed info call runs the client's product check (the X-Elastic-Product header) before anything is
+        // written; the raw transport calls below skip it.
+        try
+        {
+            var info = await _client.InfoAsync(cancellationToken).ConfigureAwait(false);
+            if (!info.IsValidResponse)
+            {
+                throw Failure("GET /", info.ApiCallDetails, null);
+            }
+        }
+        catch (UnsupportedProductException ex)
+        {
+            throw new HttpRequestException($"The server at {_options.Endpoint} is not a supported Elasticsearch: {ex.Message}", ex);
+        }
+
         var installed = 0;
         foreach (var name in IndexTemplates.Names)
         {
@@ -171,13 +187,13 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
 
             if (status is not (200 or 404))
             {
-                throw Failure("GET " + path, get);
+                throw Failure("GET " + path, get.ApiCallDetails, get.Body);
             }
 
             var put = await _client.Transport.RequestAsync<BytesResponse>(Elastic.Transport.HttpMethod.PUT, path, PostData.Bytes(body), cancellationToken).ConfigureAwait(false);
             if (put.ApiCallDetails.HttpStatusCode is not (200 or 201))
             {
-                throw Failure("PUT " + path, put);
+                throw Failure("PUT " + path, put.ApiCallDetails, put.Body);
             }
 
             Log.TemplateInstalled(_logger, name);
@@ -241,9 +257,11 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
                 {
                     await EnsureTemplatesAsync(ct).ConfigureAwait(false);
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    await BackoffAsync("index templates", (int?)ex.StatusCode ?? 0, ex.Message, ct).ConfigureAwait(false);
+                    // Whatever the failure, nothing is indexed before the mappings exist: wait and try again.
+                    var status = ex is HttpRequestException { StatusCode: { } code } ? (int)code : 0;
+                    await BackoffAsync("index templates", status, ex.Message, ct).ConfigureAwait(false);
                 }
             }
 
@@ -288,21 +306,36 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
             Requeue(batch);
             throw;
         }
-        catch (Exception ex) when (ex is TransportException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            // The transport reports most failures in the response; anything it throws is treated as "no answer".
             Requeue(batch);
             await BackoffAsync("_bulk", 0, ex.Message, ct).ConfigureAwait(false);
             return;
         }
 
         var status = response.ApiCallDetails.HttpStatusCode ?? 0;
+        var reason = Reason(response.ApiCallDetails, response.Body);
         if (status is >= 200 and < 300 && response.Body is { Length: > 0 } responseBody)
         {
-            await HandleItemsAsync(batch, BulkBody.Read(responseBody, batch.Count), ct).ConfigureAwait(false);
-            return;
+            ItemOutcome[]? outcomes = null;
+            try
+            {
+                outcomes = BulkBody.Read(responseBody, batch.Count);
+            }
+            catch (JsonException ex)
+            {
+                // An unreadable answer confirms nothing: every document is sent again.
+                reason = "unreadable bulk response: " + ex.Message;
+            }
+
+            if (outcomes is not null)
+            {
+                await HandleItemsAsync(batch, outcomes, ct).ConfigureAwait(false);
+                return;
+            }
         }
 
-        var reason = Reason(response);
         if (BulkBody.IsRetryable(status) || status is >= 200 and < 300)
         {
             Requeue(batch);
@@ -452,23 +485,22 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
         Log.DocumentsDropped(_logger, since, Dropped, BufferDepth);
     }
 
-    private static HttpRequestException Failure(string request, BytesResponse response)
+    private static HttpRequestException Failure(string request, ApiCallDetails details, byte[]? body)
     {
-        var status = response.ApiCallDetails.HttpStatusCode;
+        var status = details.HttpStatusCode;
         return new HttpRequestException(
-            $"Elasticsearch request {request} failed: {Reason(response)}",
-            response.ApiCallDetails.OriginalException,
+            $"Elasticsearch request {request} failed: {Reason(details, body)}",
+            details.OriginalException,
             status is { } s ? (HttpStatusCode)s : null);
     }
 
-    private static string Reason(BytesResponse response)
+    private static string Reason(ApiCallDetails details, byte[]? body)
     {
-        var details = response.ApiCallDetails;
         if (details.OriginalException is { } ex && details.HttpStatusCode is null)
         {
             return ex.GetBaseException().Message;
         }
 
-        return response.Body is { Length: > 0 } body ? BulkBody.Excerpt(body) : $"status {details.HttpStatusCode}";
+        return body is { Length: > 0 } ? BulkBody.Excerpt(body) : $"status {details.HttpStatusCode}";
     }
 }

@@ -32,6 +32,20 @@ public sealed class ElasticsearchExporterTests
     }
 
     [Fact]
+    public async Task EnsureTemplatesAsync_ServerWithoutProductHeader_RefusesBeforeWritingAnything()
+    {
+        await using var es = FakeElasticsearch.Start();
+        es.SendProductHeader = false;
+        await using var exporter = Drive.Exporter(Drive.Options(es.Url), _time, _logger);
+
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => exporter.EnsureTemplatesAsync(CancellationToken.None));
+
+        Assert.IsType<Elastic.Clients.Elasticsearch.UnsupportedProductException>(ex.InnerException);
+        Assert.Equal(["GET /"], es.Requests);
+        Assert.Equal(0, es.TemplatePuts);
+    }
+
+    [Fact]
     public async Task EnsureTemplatesAsync_OlderTemplateInstalled_ReplacesIt()
     {
         await using var es = FakeElasticsearch.Start();
@@ -92,6 +106,7 @@ public sealed class ElasticsearchExporterTests
         Assert.Equal(0.5, (double)window["dataset_drift"]!["share"]!);
         Assert.Equal(0.91, (double)window["performance"]!["metrics"]!["auc"]!);
         Assert.Equal("application/vnd.elasticsearch+x-ndjson;compatible-with=9", es.Bulks[0].ContentType);
+        Assert.Empty(es.Faults);
     }
 
     [Fact]
@@ -191,6 +206,7 @@ public sealed class ElasticsearchExporterTests
         Assert.All(order.Skip(3).Take(2), id => Assert.Contains(_logger.Entries, e => e.Id.Id == 2003 && e.Message.Contains(id, StringComparison.Ordinal)));
         Assert.Contains(_logger.Entries, e => e.Id.Id == 2003 && e.Message.Contains("document_parsing_exception", StringComparison.Ordinal));
         Assert.Equal(2, exporter.Backoffs.Count);
+        Assert.Empty(es.Faults);
     }
 
     [Fact]
@@ -247,6 +263,7 @@ public sealed class ElasticsearchExporterTests
         Assert.Equal(0, exporter.Dropped);
         Assert.Equal(4, es.TemplatePuts);
         Assert.Contains(_logger.Entries, e => e.Id.Id == 2009);
+        Assert.Empty(es.Faults);
     }
 
     [Fact]

@@ -64,6 +64,9 @@ public sealed class FakeElasticsearch : IAsyncDisposable
     /// <summary>Decides an item's status from its id and how many times that id has been received (1-based); null stores it.</summary>
     public Func<string, int, int?> ItemStatus { get; set; } = (_, _) => null;
 
+    /// <summary>Whether responses carry <c>X-Elastic-Product: Elasticsearch</c> (a proxy or another product would not).</summary>
+    public bool SendProductHeader { get; set; } = true;
+
     /// <summary>Every request line (method and path) in arrival order.</summary>
     public IReadOnlyList<string> Requests
     {
@@ -191,7 +194,11 @@ public sealed class FakeElasticsearch : IAsyncDisposable
         }
 
         var response = context.Response;
-        response.Headers["X-Elastic-Product"] = "Elasticsearch";
+        if (SendProductHeader)
+        {
+            response.Headers["X-Elastic-Product"] = "Elasticsearch";
+        }
+
         response.ContentType = "application/vnd.elasticsearch+json;compatible-with=9";
         (int, string) answer;
         try
