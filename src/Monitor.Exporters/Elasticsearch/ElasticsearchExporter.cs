@@ -26,6 +26,7 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
 {
     private const string BulkContentType = "application/vnd.elasticsearch+x-ndjson;compatible-with=9";
     private const int RejectionsLoggedPerRequest = 5;
+    private const int BackoffHistory = 64;
 
     private readonly ElasticsearchExporterOptions _options;
     private readonly TimeProvider _time;
@@ -52,6 +53,7 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
     private long _droppedLogged;
     private DateTimeOffset _lastDropLog = DateTimeOffset.MinValue;
     private int _backingOff;
+    private int _disposed;
 
     /// <summary>Creates the exporter and its client; call <see cref="Start"/> to begin shipping.</summary>
     /// <param name="options">Validated settings; every problem is reported at once.</param>
@@ -118,7 +120,7 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
     /// <summary>Item-level retries: documents answered 429 or 5xx inside a bulk response and queued again.</summary>
     public long Retried => Interlocked.Read(ref _retried);
 
-    /// <summary>The back-off delays taken, in order (for tests and diagnostics).</summary>
+    /// <summary>The latest back-off delays taken, in order (for tests and diagnostics).</summary>
     internal IReadOnlyCollection<TimeSpan> Backoffs => _backoffs;
 
     /// <summary>Whether the loop is waiting out a back-off now.</summary>
@@ -240,6 +242,11 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
     /// <summary>Stops (flushing within the shutdown deadline) and releases the client.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _abort.Dispose();
         _signal.Dispose();
@@ -412,6 +419,11 @@ public sealed class ElasticsearchExporter : IAsyncDisposable
 
         var delay = Backoff.Delay(failures, _options.InitialBackoff, _options.MaxBackoff, u);
         _backoffs.Enqueue(delay);
+        while (_backoffs.Count > BackoffHistory)
+        {
+            _backoffs.TryDequeue(out _);
+        }
+
         Log.RequestFailed(_logger, request, status, reason, delay, failures);
         Volatile.Write(ref _backingOff, 1);
         try

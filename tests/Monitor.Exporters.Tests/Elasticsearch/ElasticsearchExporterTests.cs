@@ -336,6 +336,7 @@ public sealed class ElasticsearchExporterTests
         Assert.Equal(6, es.Stored.Count);
         Assert.Equal(0, exporter.Dropped);
         await exporter.DisposeAsync();
+        await exporter.DisposeAsync();
     }
 
     [Fact]
