@@ -242,6 +242,26 @@ public sealed class ElasticsearchExporterTests
     }
 
     [Fact]
+    public async Task Ship_WholeRequest400_CountsAndLogsTheBatchWithoutRetrying()
+    {
+        await using var es = FakeElasticsearch.Start();
+        es.BulkStatus = n => n == 1 ? 400 : null;
+        await using var exporter = Drive.Exporter(Drive.Options(es.Url), _time, _logger);
+        await exporter.EnsureTemplatesAsync(CancellationToken.None);
+        exporter.Export(Some.Report());
+        exporter.Start();
+
+        await Drive.UntilAsync(() => exporter.Rejected == 5, exporter, _time, "the batch rejected");
+        exporter.Export(Some.Alert());
+        await Drive.UntilAsync(() => exporter.Indexed == 1, exporter, _time, "the next document indexed");
+
+        Assert.Equal(2, es.Bulks.Count);
+        Assert.Empty(exporter.Backoffs);
+        Assert.Equal(1, _logger.Count(2008));
+        Assert.Single(es.Stored);
+    }
+
+    [Fact]
     public async Task Start_ServerDownThenUp_DeliversEverythingBuffered()
     {
         var port = FakeElasticsearch.FreePort();
