@@ -320,7 +320,9 @@ public sealed class WindowEvaluator
             }
 
             double? baseline = plan.Baseline.TryGetValue(floor.Metric, out var bv) ? bv : null;
-            var severity = !judged || value is null ? Severity.None
+            // Label coverage is judged whatever the label count: its collapse (few or no labels) is what it is for.
+            bool gated = !judged && floor.Metric != "label_coverage";
+            var severity = gated || value is null || (floor.Metric == "label_coverage" && events == 0) ? Severity.None
                 : Breaches(value.Value, floor.Critical, floor.HigherIsBetter) ? Severity.Critical
                 : Breaches(value.Value, floor.Warning, floor.HigherIsBetter) ? Severity.Warning
                 : Severity.None;

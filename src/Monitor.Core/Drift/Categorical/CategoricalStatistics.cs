@@ -117,7 +117,8 @@ internal static class CategoricalStatistics
             sum += d * d;
         }
 
-        return Math.Sqrt(sum) / Math.Sqrt(2);
+        // Rounding can push disjoint distributions a hair past 1; the distance is bounded by definition.
+        return Math.Min(Math.Sqrt(sum) / Math.Sqrt(2), 1.0);
     }
 
     /// <summary>

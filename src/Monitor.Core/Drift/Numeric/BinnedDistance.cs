@@ -49,7 +49,8 @@ public static class BinnedDistance
             sum += d * d;
         }
 
-        return Math.Sqrt(sum / 2);
+        // Rounding can push disjoint distributions a hair past 1; the distance is bounded by definition.
+        return Math.Min(Math.Sqrt(sum / 2), 1.0);
     }
 
     /// <summary>
