@@ -42,6 +42,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly HashSet<TopicPartition> _assigned = [];
     private readonly ConcurrentDictionary<string, long> _deadLetters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _consumedByTopic = new(StringComparer.Ordinal);
+    private readonly List<ICheckpointParticipant> _participants = [];
     private readonly ConcurrentQueue<(string Topic, Message<byte[]?, byte[]?> Message)> _undelivered = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _kill = new();
@@ -109,6 +111,59 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     /// checkpoint are raised again after a crash (at-least-once); revisions make them idempotent downstream.
     /// </summary>
     public event Action<ModelPipeline, IReadOnlyList<WindowReport>>? WindowsReported;
+
+    /// <summary>Raised (on the processing task) after each checkpoint is durable, with the time it took.</summary>
+    public event Action<TimeSpan>? CheckpointWritten;
+
+    /// <summary>Records applied per topic so far (redeliveries skipped), for the consumed-events metric.</summary>
+    public IReadOnlyDictionary<string, long> ConsumedByTopic => new Dictionary<string, long>(_consumedByTopic, StringComparer.Ordinal);
+
+    /// <summary>Adds state to be checkpointed with the windows; call before <see cref="Start"/>.</summary>
+    public void AddParticipant(ICheckpointParticipant participant)
+    {
+        ArgumentNullException.ThrowIfNull(participant);
+        if (_started)
+        {
+            throw new InvalidOperationException("Participants are added before Start.");
+        }
+
+        if (_participants.Any(p => string.Equals(p.Name, participant.Name, StringComparison.Ordinal)))
+        {
+            throw new ArgumentException($"A participant named '{participant.Name}' exists already.", nameof(participant));
+        }
+
+        _participants.Add(participant);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the processing task, the only code that touches the pipelines, after
+    /// reporting every closed window; e.g. a scheduled provisional evaluation of the open windows.
+    /// </summary>
+    public Task<T> InvokeAsync<T>(Func<IReadOnlyList<ModelPipeline>, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var item = new Item(() =>
+        {
+            try
+            {
+                Report(all: true);
+                done.TrySetResult(work(_pipelines));
+            }
+#pragma warning disable CA1031 // the caller gets the exception
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                done.TrySetException(ex);
+            }
+        });
+        if (!_channel.Writer.TryWrite(item))
+        {
+            return WriteSlowAsync(item, done, cancellationToken);
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
 
     /// <summary>
     /// Whether the Kafka cluster is reachable: true after a partition assignment or a successful metadata
@@ -282,6 +337,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
         _pipelines = pipelines;
         _touched = new bool[pipelines.Length];
+        foreach (var participant in _participants)
+        {
+            participant.Restore(load?.Checkpoint.Models.GetValueOrDefault("@" + participant.Name));
+        }
+
         if (load is not null)
         {
             lock (_gate)
@@ -586,6 +646,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                     {
                         Apply(record);
                     }
+                    else if (item.Work is { } work)
+                    {
+                        work();
+                        continue;
+                    }
                     else if (item.Barrier is { } barrier)
                     {
                         try
@@ -645,6 +710,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         }
 
         Route(record);
+        _consumedByTopic.AddOrUpdate(record.Topic, 1, static (_, n) => n + 1);
         lock (_gate)
         {
             _positions[tp] = offset + 1;
@@ -826,8 +892,14 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         }
 
         // WindowEngine.Write drops closed windows not yet taken: report them first.
+        long started = _time.GetTimestamp();
         Report(all: true);
-        var models = new Dictionary<string, byte[]>(_pipelines.Length, StringComparer.Ordinal);
+        var models = new Dictionary<string, byte[]>(_pipelines.Length + _participants.Count, StringComparer.Ordinal);
+        foreach (var participant in _participants)
+        {
+            models["@" + participant.Name] = participant.Save();
+        }
+
         var buffer = new ArrayBufferWriter<byte>();
         foreach (var pipeline in _pipelines)
         {
@@ -845,6 +917,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         var checkpoint = new Checkpoint(++_sequence, _time.GetUtcNow(), offsets, models);
         string path = _store.Save(checkpoint);
         Log.CheckpointWritten(_logger, checkpoint.Sequence, path);
+        CheckpointWritten?.Invoke(_time.GetElapsedTime(started));
         _dirty = false;
         _sinceCheckpoint = 0;
         _lastCheckpointAt = _time.GetTimestamp();
@@ -912,6 +985,12 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         }
     }
 
+    private async Task<T> WriteSlowAsync<T>(Item item, TaskCompletionSource<T> done, CancellationToken cancellationToken)
+    {
+        await _channel.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        return await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private void DisposeClients()
     {
         _probe?.Dispose();
@@ -929,6 +1008,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
         public Item(TaskCompletionSource barrier) => Barrier = barrier;
 
+        public Item(Action work) => Work = work;
+
         private Item()
         {
         }
@@ -936,5 +1017,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         public ConsumeResult<byte[]?, byte[]?>? Record { get; }
 
         public TaskCompletionSource? Barrier { get; }
+
+        public Action? Work { get; }
     }
 }

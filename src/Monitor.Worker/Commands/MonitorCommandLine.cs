@@ -25,6 +25,7 @@ internal static class MonitorCommandLine
         root.Subcommands.Add(ValidateCommand.Create(registry));
         root.Subcommands.Add(ReplayCommand.Create(registry));
         root.Subcommands.Add(BaselineCommand.Create(registry, time));
+        root.Subcommands.Add(RunCommand.Create());
         // run, demo, replay and baseline commands are added here, one line each.
         return root;
     }

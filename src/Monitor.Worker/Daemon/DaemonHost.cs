@@ -23,6 +23,16 @@ internal static class DaemonHost
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder, ModelRuntimes>? configure = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        if (builder.Configuration["config-file"] is { } configFile)
+        {
+            if (!File.Exists(configFile))
+            {
+                throw new MonitorInputException($"{configFile}: no such settings file (given as --config). Fix: pass the path of a JSON settings file.");
+            }
+
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+
         if (settings is not null)
         {
             builder.Configuration.AddInMemoryCollection(settings);
@@ -99,8 +109,9 @@ internal static class DaemonHost
     private static void MapEndpoints(WebApplication app, ModelRuntimes models)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics) =>
+        app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics, IServiceProvider services) =>
         {
+            services.GetService<IngestService>()?.RefreshMetrics();
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
         });

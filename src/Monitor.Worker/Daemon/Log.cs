@@ -17,4 +17,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Serving /healthz, /readyz, /metrics and /api on {Url}")]
     public static partial void Serving(ILogger logger, string url);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Alert {Model}/{Rule} {State} ({Severity}) to route {Route}: {Summary}")]
+    public static partial void AlertDecided(ILogger logger, string model, string rule, string state, string severity, string route, string summary);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Retrain of {Model} requested: {Reason}")]
+    public static partial void RetrainRequested(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Critical, Message = "The Kafka ingest stopped")]
+    public static partial void IngestStopped(ILogger logger, Exception? exception);
 }

@@ -1,0 +1,129 @@
+using Microsoft.Extensions.Options;
+using Monitor.Core.Evaluation;
+using Monitor.Core.Ingest;
+using Monitor.Exporters.Prometheus;
+using Monitor.Kafka.Ingest;
+
+namespace Monitor.Worker.Daemon;
+
+/// <summary>
+/// Runs the Kafka ingest inside the host: restores the checkpoint, consumes, and hands every closed window's
+/// reports to the fan-out; serves the scheduled open-window evaluations and readiness; feeds the operational
+/// metrics.
+/// </summary>
+internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IReadinessCheck, IAsyncDisposable
+{
+    private static readonly Dictionary<string, DecodeOutcome> Reasons = Enum.GetValues<DecodeOutcome>()
+        .Where(o => o is not (DecodeOutcome.Ok or DecodeOutcome.OtherModel))
+        .ToDictionary(DeadLetterReasons.Of, o => o, StringComparer.Ordinal);
+
+    private readonly KafkaIngest _ingest;
+    private readonly MonitorMetrics _metrics;
+    private readonly ILogger<IngestService> _logger;
+    private readonly Dictionary<string, long> _consumedSeen = new(StringComparer.Ordinal);
+    private readonly Lock _consumedGate = new();
+    private bool _started;
+
+    public IngestService(ModelRuntimes models, IOptions<MonitorOptions> options, ReportFanOut fanOut, MonitorMetrics metrics,
+        IEnumerable<ICheckpointParticipant> participants, TimeProvider time, ILogger<IngestService> logger, ILogger<KafkaIngest> ingestLogger)
+    {
+        _metrics = metrics;
+        _logger = logger;
+        var o = options.Value;
+        var kafka = new Dictionary<string, string>(o.Kafka.Settings, StringComparer.Ordinal) { ["bootstrap.servers"] = o.Kafka.BootstrapServers! };
+        var ingestOptions = new KafkaIngestOptions
+        {
+            Kafka = kafka,
+            Consumer = new Dictionary<string, string>(StringComparer.Ordinal) { ["group.id"] = o.Kafka.GroupId },
+            StateDirectory = Path.Combine(o.StateDirectory, "checkpoints"),
+            CheckpointInterval = o.Kafka.CheckpointInterval,
+            MaxMessageBytes = o.Kafka.MaxMessageBytes,
+        };
+        _ingest = new KafkaIngest([.. models.All.Select(m => m.Model)], ingestOptions, time, ingestLogger);
+        foreach (var participant in participants)
+        {
+            _ingest.AddParticipant(participant);
+        }
+
+        _ingest.WindowsReported += (pipeline, reports) =>
+        {
+            long started = time.GetTimestamp();
+            fanOut.Publish(pipeline.Model.Model, reports);
+            _metrics.ObserveEvaluation(pipeline.Model.Model, time.GetElapsedTime(started).TotalSeconds);
+            _metrics.SyncCounters(pipeline);
+            if (pipeline.Engine.Watermark is { } watermark)
+            {
+                _metrics.LastEventTimestamp(pipeline.Model.Model, watermark);
+            }
+        };
+        _ingest.DeadLettered += letter =>
+        {
+            if (Reasons.TryGetValue(letter.Reason, out var reason))
+            {
+                _metrics.DeadLetter(letter.SourceTopic, reason);
+                _metrics.DecodeError(letter.SourceTopic, reason);
+            }
+        };
+        _ingest.CheckpointWritten += duration => _metrics.ObserveCheckpoint(duration.TotalSeconds);
+    }
+
+    public string Name => "kafka";
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ingest.Start();
+        _started = true;
+        _ = _ingest.Completion.ContinueWith(
+            t =>
+            {
+                var error = t.Exception?.GetBaseException();
+                Log.IngestStopped(_logger, error);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _ingest.StopAsync();
+
+    public (bool Ready, string Detail) Check()
+    {
+        if (!_started)
+        {
+            return (false, "not started");
+        }
+
+        if (_ingest.Completion.IsFaulted)
+        {
+            return (false, "stopped by a fatal error: " + _ingest.Completion.Exception?.GetBaseException().Message);
+        }
+
+        string restored = _ingest.CheckpointRestored ? $"restored from {Path.GetFileName(_ingest.RestoredFrom)}" : "no checkpoint (fresh state)";
+        return _ingest.IsConnected ? (true, $"connected; {restored}") : (false, $"Kafka unreachable; {restored}");
+    }
+
+    public Task<IReadOnlyList<WindowReport>> EvaluateOpenAsync(string model, CancellationToken cancellationToken) =>
+        _ingest.InvokeAsync<IReadOnlyList<WindowReport>>(
+            pipelines => pipelines.FirstOrDefault(p => p.Model.Model == model)?.Evaluate(includeOpen: true).Where(r => !r.Final).ToList() ?? [],
+            cancellationToken);
+
+    /// <summary>Moves the consumed-events counters forward to the ingest's totals (called before each scrape).</summary>
+    public void RefreshMetrics()
+    {
+        lock (_consumedGate)
+        {
+            foreach (var (topic, total) in _ingest.ConsumedByTopic)
+            {
+                long delta = total - _consumedSeen.GetValueOrDefault(topic);
+                if (delta > 0)
+                {
+                    _metrics.EventsConsumed(topic, delta);
+                    _consumedSeen[topic] = total;
+                }
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await _ingest.DisposeAsync().ConfigureAwait(false);
+}
