@@ -125,12 +125,14 @@ public sealed class ModelPipeline
     /// <summary>Moves the watermark (e.g. from a clock when traffic stops) and closes what it passes.</summary>
     public void AdvanceWatermark(DateTimeOffset watermark) => Engine.AdvanceWatermark(watermark);
 
-    /// <summary>Reports for every window closed (or back-filled) since the last call, oldest first; and, when
-    /// asked, provisional reports for the open windows.</summary>
-    public IReadOnlyList<WindowReport> Evaluate(bool includeOpen = false)
+    /// <summary>Reports for every window closed (and, when asked, back-filled) since the last call, oldest first;
+    /// and, when asked, provisional reports for the open windows.</summary>
+    /// <param name="includeOpen">Also report the open windows, provisionally.</param>
+    /// <param name="includeBackfills">Also report closed windows whose performance changed through late labels.</param>
+    public IReadOnlyList<WindowReport> Evaluate(bool includeOpen = false, bool includeBackfills = true)
     {
         var reports = new List<WindowReport>();
-        foreach (var window in Engine.TakeReady())
+        foreach (var window in Engine.TakeReady(includeBackfills))
         {
             reports.Add(_evaluator.Evaluate(window, _lastVersion));
         }

@@ -54,9 +54,12 @@ public sealed class ReplayRunner
         long predictionCount = 0;
         long reports = 0;
 
-        void Emit()
+        // Back-fills (late labels changing a reported window) are emitted whenever windows close, not per label.
+        void Emit(bool final = false)
         {
-            foreach (var report in pipeline.Evaluate())
+            var closed = pipeline.Evaluate(includeBackfills: final);
+            var backfills = !final && closed.Count > 0 ? pipeline.Evaluate(includeBackfills: true) : [];
+            foreach (var report in closed.Concat(backfills))
             {
                 reports++;
                 onReport(report);
@@ -85,7 +88,7 @@ public sealed class ReplayRunner
         }
 
         pipeline.AdvanceWatermark(DateTimeOffset.MaxValue);
-        Emit();
+        Emit(final: true);
         var engine = pipeline.Engine;
         return new ReplaySummary(predictionCount, labelCount, reports, engine.LateEvents, engine.LabelsJoined, pipeline.Rejected);
     }

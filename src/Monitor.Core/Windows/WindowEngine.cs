@@ -185,10 +185,15 @@ public sealed class WindowEngine
         }
     }
 
-    /// <summary>Returns the closed windows and back-fill revisions produced since the last call, oldest first.</summary>
-    public IReadOnlyList<WindowSnapshot> TakeReady()
+    /// <summary>Returns the closed windows produced since the last call, oldest first, and the back-fill revisions.</summary>
+    /// <param name="includeBackfills">
+    /// Whether to emit windows whose performance changed through late labels. Labels trickle in one by one, so
+    /// callers emit back-fills on a schedule rather than after every message; until then they stay pending (and
+    /// are checkpointed).
+    /// </param>
+    public IReadOnlyList<WindowSnapshot> TakeReady(bool includeBackfills = true)
     {
-        foreach (long end in _dirty.Order())
+        foreach (long end in includeBackfills ? _dirty.Order() : Enumerable.Empty<long>())
         {
             var range = new TimeRange(new DateTimeOffset(end, TimeSpan.Zero) - _spec.Size, new DateTimeOffset(end, TimeSpan.Zero));
             int revision = _emitted[end];
@@ -196,7 +201,11 @@ public sealed class WindowEngine
             _ready.Add(Merge(range, final: true, revision, performanceOnly: true));
         }
 
-        _dirty.Clear();
+        if (includeBackfills)
+        {
+            _dirty.Clear();
+        }
+
         var result = _ready.ToArray();
         _ready.Clear();
         return result;

@@ -966,7 +966,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             }
 
             _touched[i] = false;
-            var reports = _pipelines[i].Evaluate();
+            // Closed windows at once; back-fills from late labels on the daemon's schedule (InvokeAsync).
+            var reports = _pipelines[i].Evaluate(includeBackfills: false);
             if (reports.Count == 0)
             {
                 continue;

@@ -20,7 +20,8 @@ internal static class DaemonHost
     /// <param name="args">Configuration arguments (<c>--Monitor:Rules=rules</c>).</param>
     /// <param name="configure">Adds services (ingest, sinks, readiness checks) for the command that runs the daemon.</param>
     /// <param name="settings">Settings that override configuration (the demo sets its own broker and ports).</param>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder, ModelRuntimes>? configure = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="models">Models compiled by the caller (the demo); by default they are loaded from <c>Monitor:Rules</c>.</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder, ModelRuntimes>? configure = null, IReadOnlyDictionary<string, string?>? settings = null, ModelRuntimes? models = null)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
         if (builder.Configuration["config-file"] is { } configFile)
@@ -69,7 +70,7 @@ internal static class DaemonHost
         });
 
         var registry = DriftTestRegistry.Default;
-        var models = new ModelRuntimes(ModelCatalog.LoadRules(options.Rules, registry)
+        models ??= new ModelRuntimes(ModelCatalog.LoadRules(options.Rules, registry)
             .Select(file => new ModelRuntime(file, ModelCatalog.Compile(file, registry))));
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton<ReportFanOut>();
@@ -132,6 +133,26 @@ internal static class DaemonHost
             latest_window_end = m.LatestFinal?.Window.End,
             severity = m.LatestFinal is { } r ? Core.Evaluation.ReportLines.Name(r.Severity) : null,
         })));
+        app.MapGet("/api/models/{model}/windows", async (string model, HttpContext http) =>
+        {
+            var runtime = models.Find(model);
+            if (runtime is null)
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                await http.Response.WriteAsJsonAsync(new { error = $"no model '{model}'" });
+                return;
+            }
+
+            http.Response.ContentType = "application/json";
+            await using var writer = new Utf8JsonWriter(http.Response.Body);
+            writer.WriteStartArray();
+            foreach (var report in runtime.Recent)
+            {
+                ReportJson.Write(writer, report);
+            }
+
+            writer.WriteEndArray();
+        });
         app.MapGet("/api/models/{model}/windows/latest", async (string model, HttpContext http) =>
         {
             var runtime = models.Find(model);
@@ -155,8 +176,8 @@ internal static class DaemonHost
             ReportJson.Write(writer, report);
         });
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Monitor.Daemon");
-        string urls = string.Join(", ", app.Urls);
-        app.Lifetime.ApplicationStarted.Register(() => Log.Serving(logger, urls));
+        string url = app.Services.GetRequiredService<IOptions<MonitorOptions>>().Value.HttpUrl;
+        app.Lifetime.ApplicationStarted.Register(() => Log.Serving(logger, url));
         string names = string.Join(", ", models.All.Select(m => m.Name));
         string rules = app.Services.GetRequiredService<IOptions<MonitorOptions>>().Value.Rules;
         Log.ModelsLoaded(logger, models.All.Count, rules, names);

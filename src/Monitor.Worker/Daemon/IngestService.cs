@@ -76,8 +76,10 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
         _ = _ingest.Completion.ContinueWith(
             t =>
             {
-                var error = t.Exception?.GetBaseException();
-                Log.IngestStopped(_logger, error);
+                if (t.Exception?.GetBaseException() is { } error)
+                {
+                    Log.IngestFailed(_logger, error);
+                }
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -103,9 +105,9 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
         return _ingest.IsConnected ? (true, $"connected; {restored}") : (false, $"Kafka unreachable; {restored}");
     }
 
-    public Task<IReadOnlyList<WindowReport>> EvaluateOpenAsync(string model, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<WindowReport>> EvaluateScheduledAsync(string model, bool includeOpen, CancellationToken cancellationToken) =>
         _ingest.InvokeAsync<IReadOnlyList<WindowReport>>(
-            pipelines => pipelines.FirstOrDefault(p => p.Model.Model == model)?.Evaluate(includeOpen: true).Where(r => !r.Final).ToList() ?? [],
+            pipelines => pipelines.FirstOrDefault(p => p.Model.Model == model)?.Evaluate(includeOpen, includeBackfills: true) ?? [],
             cancellationToken);
 
     /// <summary>Moves the consumed-events counters forward to the ingest's totals (called before each scrape).</summary>

@@ -24,6 +24,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Retrain of {Model} requested: {Reason}")]
     public static partial void RetrainRequested(ILogger logger, string model, string reason);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Critical, Message = "The Kafka ingest stopped")]
-    public static partial void IngestStopped(ILogger logger, Exception? exception);
+    [LoggerMessage(EventId = 9, Level = LogLevel.Critical, Message = "The Kafka ingest stopped on a fatal error; /readyz reports it")]
+    public static partial void IngestFailed(ILogger logger, Exception exception);
 }

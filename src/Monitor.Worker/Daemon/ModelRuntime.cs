@@ -11,6 +11,10 @@ namespace Monitor.Worker.Daemon;
 internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
 {
     private readonly Lock _gate = new();
+    /// <summary>How many closed windows' reports the API keeps per model.</summary>
+    public const int History = 500;
+
+    private readonly LinkedList<WindowReport> _history = new();
     private WindowReport? _latestFinal;
     private IReadOnlyList<WindowReport> _open = [];
     private long _windows;
@@ -45,8 +49,51 @@ internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
         }
     }
 
+    /// <summary>The latest report of each of the last <see cref="History"/> closed windows, oldest first.</summary>
+    public IReadOnlyList<WindowReport> Recent
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _history];
+            }
+        }
+    }
+
     /// <summary>Closed windows reported so far.</summary>
     public long WindowsReported => Interlocked.Read(ref _windows);
+
+    private void Remember(WindowReport report)
+    {
+        for (var node = _history.Last; node is not null; node = node.Previous)
+        {
+            if (node.Value.Window == report.Window)
+            {
+                // A back-fill replaces the performance of the window's full report.
+                node.Value = report.Revision > 0 ? node.Value with { Revision = report.Revision, Performance = report.Performance } : report;
+                return;
+            }
+
+            if (node.Value.Window.End < report.Window.End)
+            {
+                _history.AddAfter(node, report);
+                Trim();
+                return;
+            }
+        }
+
+        _history.AddFirst(report);
+        Trim();
+    }
+
+    private void Trim()
+    {
+        while (_history.Count > History)
+        {
+            _history.RemoveFirst();
+        }
+    }
 
     /// <summary>Records reports (closed windows, back-fills, or provisional open windows).</summary>
     public void Record(IReadOnlyList<WindowReport> reports)
@@ -55,6 +102,11 @@ internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
         {
             foreach (var report in reports)
             {
+                if (report.Final)
+                {
+                    Remember(report);
+                }
+
                 if (report.Final && report.Revision == 0)
                 {
                     _windows++;
@@ -66,6 +118,7 @@ internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
             }
 
             var open = reports.Where(r => !r.Final).ToList();
+            // (A back-fill carries performance only: the API shows it merged into the window's report.)
             if (open.Count > 0)
             {
                 _open = open;
@@ -94,9 +147,9 @@ internal interface IReportSink
     void Publish(ModelRuntime model, IReadOnlyList<WindowReport> reports);
 }
 
-/// <summary>Evaluates a model's open windows provisionally (on the thread that owns the window state).</summary>
+/// <summary>The scheduled evaluation, run on the thread that owns the window state.</summary>
 internal interface IOpenWindowEvaluator
 {
-    /// <summary>Provisional reports of the model's open windows.</summary>
-    Task<IReadOnlyList<WindowReport>> EvaluateOpenAsync(string model, CancellationToken cancellationToken);
+    /// <summary>Back-fill revisions of closed windows (late labels) and, when asked, provisional reports of the open windows.</summary>
+    Task<IReadOnlyList<WindowReport>> EvaluateScheduledAsync(string model, bool includeOpen, CancellationToken cancellationToken);
 }

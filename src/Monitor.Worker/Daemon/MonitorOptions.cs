@@ -12,6 +12,9 @@ public sealed class MonitorOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Monitor";
 
+    /// <summary>The value of <see cref="Rules"/> when the models are compiled by the caller (the demo).</summary>
+    internal const string CompiledByCaller = "(compiled by the caller)";
+
     /// <summary>A rule file or a folder of them (default <c>rules</c>).</summary>
     public string Rules { get; set; } = "rules";
 
@@ -55,7 +58,11 @@ internal sealed class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
         var failures = new List<string>();
         void Fail(string key, string problem, string fix) => failures.Add($"{MonitorOptions.Section}:{key}: {problem}. Fix: {fix}");
 
-        if (string.IsNullOrWhiteSpace(options.Rules))
+        if (options.Rules == MonitorOptions.CompiledByCaller)
+        {
+            // The demo compiles its model itself.
+        }
+        else if (string.IsNullOrWhiteSpace(options.Rules))
         {
             Fail("Rules", "is empty", "set it to a rule file or folder, e.g. \"rules\"");
         }

