@@ -33,9 +33,10 @@ internal static class DemoCommand
         var port = new Option<int>("--port") { Description = "HTTP port for /metrics and the API on 127.0.0.1 (default 9464).", DefaultValueFactory = _ => 9464 };
         var rules = new Option<string>("--rules") { Description = "The demo model's rule file (default rules/fraud.yaml).", DefaultValueFactory = _ => Path.Combine("rules", "fraud.yaml") };
         var produceOnly = new Option<bool>("--produce-only") { Description = "Only produce the traffic to Monitor:Kafka:BootstrapServers (docker-compose's demo producer)." };
+        var writeBaseline = new Option<string?>("--write-baseline") { Description = "Only write the demo model's baseline (built from generated training traffic) to this file and exit." };
         var command = new Command("demo", "Run Monitor on the embedded default: an in-process Kafka-protocol broker, demo traffic with drift, the real daemon.")
         {
-            duration, speed, window, driftAfter, rate, port, rules, produceOnly,
+            duration, speed, window, driftAfter, rate, port, rules, produceOnly, writeBaseline,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
@@ -52,6 +53,11 @@ internal static class DemoCommand
                     Positive(result.GetValue(rate), "--rate"),
                     result.GetValue(port),
                     result.GetRequiredValue(rules));
+                if (result.GetValue(writeBaseline) is { } baselineFile)
+                {
+                    return WriteBaseline(registry, settings, baselineFile, output);
+                }
+
                 return result.GetValue(produceOnly)
                     ? await ProduceOnlyAsync(settings, [.. result.UnmatchedTokens], output, cancellationToken).ConfigureAwait(false)
                     : await RunAsync(registry, settings, output, error, cancellationToken).ConfigureAwait(false);
@@ -182,6 +188,26 @@ internal static class DemoCommand
         output.WriteLine($"Producing fraud traffic to {bootstrap} ({Predictions}, {Labels}); drift after {DurationText.Format(s.DriftAfter)} simulated.");
         await producer.RunAsync(stop.Token).ConfigureAwait(false);
         output.WriteLine($"Produced {producer.Predictions} predictions and {producer.Labels} labels.");
+        return MonitorCommandLine.Success;
+    }
+
+    private static int WriteBaseline(DriftTestRegistry registry, DemoSettings s, string path, TextWriter output)
+    {
+        var files = ModelCatalog.LoadRules(s.Rules, registry);
+        var time = TimeProvider.System;
+        var baseline = BuildBaseline(files[0].Rules, registry, time.GetUtcNow(), time);
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+        }
+
+        using (var stream = File.Create(path + ".tmp"))
+        {
+            baseline.Save(stream);
+        }
+
+        File.Move(path + ".tmp", path, overwrite: true);
+        output.WriteLine($"{path}: baseline {baseline.Id} of model {baseline.Model} from {baseline.Source.Rows} generated training rows");
         return MonitorCommandLine.Success;
     }
 
