@@ -109,3 +109,39 @@ internal sealed class AlertSink : IReportSink, ICheckpointParticipant
         }
     }
 }
+
+/// <summary>Mirrors the outbox's delivery counters into the alerts sent/failed and outbox depth metrics.</summary>
+internal sealed class OutboxMetrics(FileOutbox outbox, MonitorMetrics metrics) : IMetricsRefresher
+{
+    private readonly Dictionary<string, (long Sent, long Failed)> _seen = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public void RefreshMetrics()
+    {
+        lock (_gate)
+        {
+            foreach (var stats in outbox.GetStats())
+            {
+                if (!Enum.TryParse<AlertChannel>(stats.Channel, ignoreCase: true, out var channel))
+                {
+                    continue; // retrain calls are counted per model by status
+                }
+
+                var (sent, failed) = _seen.GetValueOrDefault(stats.Channel);
+                for (long i = sent; i < stats.Sent; i++)
+                {
+                    metrics.AlertSent(channel);
+                }
+
+                for (long i = failed; i < stats.Failed; i++)
+                {
+                    metrics.AlertFailed(channel);
+                }
+
+                _seen[stats.Channel] = (stats.Sent, stats.Failed);
+            }
+
+            metrics.OutboxDepth(outbox.Depth);
+        }
+    }
+}

@@ -55,6 +55,11 @@ internal static class DaemonHost
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Services(services).Enrich.FromLogContext();
+            if (services.GetService<DeferredLogSink>() is { } elasticsearch)
+            {
+                logger.WriteTo.Sink(elasticsearch);
+            }
+
             if (builder.Configuration.GetValue("Monitor:JsonLogs", false))
             {
                 logger.WriteTo.Console(new CompactJsonFormatter());
@@ -110,9 +115,13 @@ internal static class DaemonHost
     private static void MapEndpoints(WebApplication app, ModelRuntimes models)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics, IServiceProvider services) =>
+        app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics, IEnumerable<IMetricsRefresher> refreshers) =>
         {
-            services.GetService<IngestService>()?.RefreshMetrics();
+            foreach (var refresher in refreshers)
+            {
+                refresher.RefreshMetrics();
+            }
+
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
         });

@@ -26,11 +26,13 @@ internal static class DaemonServices
         builder.Services.AddSingleton<AlertSink>();
         builder.Services.AddSingleton<IReportSink>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<ICheckpointParticipant>(sp => sp.GetRequiredService<AlertSink>());
+        builder.Services.AddSingleton<IMetricsRefresher, OutboxMetrics>();
 
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IOpenWindowEvaluator>(sp => sp.GetRequiredService<IngestService>());
         builder.Services.AddSingleton<IReadinessCheck>(sp => sp.GetRequiredService<IngestService>());
+        builder.Services.AddSingleton<IMetricsRefresher>(sp => sp.GetRequiredService<IngestService>());
 
         var es = builder.Configuration.GetSection(ElasticsearchExporterOptions.SectionName);
         if (es.Exists())
@@ -40,7 +42,10 @@ internal static class DaemonServices
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<ElasticsearchExporter>>()));
             builder.Services.AddSingleton<IReportSink, ElasticsearchSink>();
-            builder.Services.AddHostedService<ElasticsearchService>();
+            builder.Services.AddSingleton<DeferredLogSink>();
+            builder.Services.AddSingleton<ElasticsearchService>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ElasticsearchService>());
+            builder.Services.AddSingleton<IMetricsRefresher>(sp => sp.GetRequiredService<ElasticsearchService>());
         }
     }
 
@@ -86,13 +91,31 @@ internal sealed class ElasticsearchSink(ElasticsearchExporter exporter) : IRepor
     }
 }
 
-/// <summary>Starts the Elasticsearch exporter's loop (templates first) and flushes it on shutdown.</summary>
-internal sealed class ElasticsearchService(ElasticsearchExporter exporter) : IHostedService
+/// <summary>
+/// Starts the Elasticsearch exporter's loop (templates first), sends it every alert decided, and flushes it on
+/// shutdown.
+/// </summary>
+internal sealed class ElasticsearchService(ElasticsearchExporter exporter, AlertSink alerts, Exporters.Prometheus.MonitorMetrics metrics, DeferredLogSink logs) : IHostedService, IMetricsRefresher
 {
+    private long _droppedSeen;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        alerts.Decided += exporter.Export;
+        logs.Attach(new ElasticsearchLogSink(exporter));
         exporter.Start();
         return Task.CompletedTask;
+    }
+
+    public void RefreshMetrics()
+    {
+        metrics.ElasticsearchBufferDepth(exporter.BufferDepth);
+        long dropped = exporter.Dropped;
+        long delta = dropped - Interlocked.Exchange(ref _droppedSeen, dropped);
+        if (delta > 0)
+        {
+            metrics.ElasticsearchDropped(delta);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => exporter.StopAsync(cancellationToken);

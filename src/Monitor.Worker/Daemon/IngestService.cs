@@ -11,7 +11,7 @@ namespace Monitor.Worker.Daemon;
 /// reports to the fan-out; serves the scheduled open-window evaluations and readiness; feeds the operational
 /// metrics.
 /// </summary>
-internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IReadinessCheck, IAsyncDisposable
+internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IReadinessCheck, IMetricsRefresher, IAsyncDisposable
 {
     private static readonly Dictionary<string, DecodeOutcome> Reasons = Enum.GetValues<DecodeOutcome>()
         .Where(o => o is not (DecodeOutcome.Ok or DecodeOutcome.OtherModel))

@@ -153,3 +153,9 @@ internal interface IOpenWindowEvaluator
     /// <summary>Back-fill revisions of closed windows (late labels) and, when asked, provisional reports of the open windows.</summary>
     Task<IReadOnlyList<WindowReport>> EvaluateScheduledAsync(string model, bool includeOpen, CancellationToken cancellationToken);
 }
+
+/// <summary>Moves metrics that mirror another component's counters up to date (called before each scrape).</summary>
+internal interface IMetricsRefresher
+{
+    void RefreshMetrics();
+}
