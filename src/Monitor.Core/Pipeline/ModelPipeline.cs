@@ -17,7 +17,8 @@ public sealed class ModelPipeline
     private readonly DecodedEvent _prediction;
     private readonly EventDecoder? _labelDecoder;
     private readonly DecodedEvent? _label;
-    private readonly WindowEvaluator _evaluator;
+    private readonly ReferenceTracker? _reference;
+    private WindowEvaluator _evaluator;
     private readonly Dictionary<DecodeOutcome, long> _rejected = [];
     private string? _lastVersion;
 
@@ -36,7 +37,14 @@ public sealed class ModelPipeline
 
         Engine = restored ?? new WindowEngine(model.Layout);
         _evaluator = new WindowEvaluator(model.Plan);
+        if (ReferenceTracker.Applies(model.Rules.Baseline))
+        {
+            _reference = new ReferenceTracker(model.Rules.Baseline!, model.Layout, model.Model);
+        }
     }
+
+    /// <summary>The baseline of the latest evaluation (rolling and window baselines change as windows close).</summary>
+    public string? BaselineId => _evaluator.Plan.BaselineId;
 
     /// <summary>The compiled model.</summary>
     public CompiledModel Model { get; }
@@ -135,6 +143,11 @@ public sealed class ModelPipeline
         foreach (var window in Engine.TakeReady(includeBackfills))
         {
             reports.Add(_evaluator.Evaluate(window, _lastVersion));
+            if (_reference is not null && _reference.Observe(window) && _reference.Profile(window.Range.End) is { } profile)
+            {
+                // The next window is compared with the new reference (the plan's indices follow the same rules).
+                _evaluator = new WindowEvaluator(CompiledModel.Compile(Model.Rules, profile, Model.Plan.Registry).Plan);
+            }
         }
 
         if (includeOpen)

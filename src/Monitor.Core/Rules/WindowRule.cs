@@ -44,7 +44,7 @@ public sealed record BaselineRule
     /// <summary>Where the profile comes from (<c>kind</c>, required).</summary>
     public BaselineKind? Kind { get; init; }
 
-    /// <summary>For <see cref="BaselineKind.File"/>: the profile file, relative to the working directory (<c>path</c>).</summary>
+    /// <summary>For <see cref="BaselineKind.File"/>: the profile file, relative to the rule file's folder (<c>path</c>).</summary>
     public string? Path { get; init; }
 
     /// <summary>For <see cref="BaselineKind.Window"/>: the inclusive start of the reference interval (<c>start</c>).</summary>

@@ -92,6 +92,33 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_RollingBaseline_ComparesEachWindowWithThePreviousOne()
+    {
+        string rules = Write("fraud-rolling.yaml", Rules.Replace("baseline: { kind: file, path: fraud-baseline.json }", "baseline: { kind: rolling, windows: 1 }", StringComparison.Ordinal));
+        var traffic = new FraudTraffic(seed: 3, driftStart: T0.AddHours(3), driftEnd: T0.AddHours(4));
+        var events = Enumerable.Range(0, 6 * 1500).Select(i => traffic.Next(T0.AddSeconds(i * 2.4))).ToList();
+        string predictions = WriteLines("predictions.jsonl", events.Select(e => e.Prediction));
+        string reports = Path.Combine(_dir, "rolling.jsonl");
+        var log = new StringWriter();
+
+        int code = ReplayCommand.Run(DriftTestRegistry.Default, rules, predictions, null, null, reports, exact: false, log);
+
+        Assert.True(code == 0, log.ToString());
+        var lines = File.ReadLines(reports).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var severityByHour = lines
+            .Where(l => l.GetProperty("feature").ValueKind == JsonValueKind.Null)
+            .ToDictionary(
+                l => (int)(DateTimeOffset.Parse(l.GetProperty("window_start").GetString()!, System.Globalization.CultureInfo.InvariantCulture) - T0).TotalHours,
+                l => l.TryGetProperty("dataset_drift", out var d) ? d.GetProperty("severity").GetString() : null);
+        var baselines = lines.Where(l => l.TryGetProperty("baseline_id", out _)).Select(l => l.GetProperty("baseline_id").GetString()).Distinct().Count();
+
+        // Hour 0 has no reference yet; hour 3 jumps away from hour 2 and hour 4 jumps back from hour 3.
+        Assert.Equal("none,none,critical,critical,none", string.Join(",", new[] { 1, 2, 3, 4, 5 }.Select(h => severityByHour[h])));
+        Assert.DoesNotContain(lines, l => l.GetProperty("feature").ValueKind == JsonValueKind.String && l.GetProperty("window_start").GetString()!.StartsWith("2026-11-27T00:", StringComparison.Ordinal));
+        Assert.Equal(5, baselines);
+    }
+
+    [Fact]
     public void Replay_MissingBaseline_FailsNamingTheFileAndTheFix()
     {
         string rules = Write("fraud.yaml", Rules);
