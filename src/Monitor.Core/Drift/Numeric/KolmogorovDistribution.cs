@@ -93,6 +93,48 @@ internal static class KolmogorovDistribution
         return Clip(1.0 - cdf);
     }
 
+    /// <summary>
+    /// The survival function of the limiting Kolmogorov distribution, P(K &gt; λ) (scipy's <c>kstwobign.sf</c>):
+    /// the theta-function series for small λ, the alternating series above; both converge in a few terms.
+    /// </summary>
+    internal static double LimitSf(double lambda)
+    {
+        if (lambda <= 0.04)
+        {
+            return 1.0;
+        }
+
+        if (lambda < 1.0)
+        {
+            double sum = 0;
+            double factor = -Math.PI * Math.PI / (8 * lambda * lambda);
+            for (int k = 1; k <= 20; k++)
+            {
+                double term = Math.Exp(factor * (2 * k - 1) * (2 * k - 1));
+                sum += term;
+                if (term < 1e-20 * sum)
+                {
+                    break;
+                }
+            }
+
+            return Clip(1.0 - (Math.Sqrt(2 * Math.PI) / lambda * sum));
+        }
+
+        double alternating = 0;
+        for (int k = 1; k <= 100; k++)
+        {
+            double term = Math.Exp(-2.0 * k * k * lambda * lambda);
+            alternating += (k % 2 == 1 ? term : -term);
+            if (term < 1e-300 || term < 1e-20 * alternating)
+            {
+                break;
+            }
+        }
+
+        return Clip(2 * alternating);
+    }
+
     private static double Clip(double p) => Math.Clamp(p, 0.0, 1.0);
 
     private static double LogNFactorialDivNPowN(long n)

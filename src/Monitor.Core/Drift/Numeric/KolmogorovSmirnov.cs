@@ -60,6 +60,12 @@ public static class KolmogorovSmirnov
     public static double PValue(double d, long n, long m) => StatisticAndPValue(d, n, m).PValue;
 
     /// <summary>
+    /// Above this effective sample size n·m/(n+m) the p-value comes from the limiting Kolmogorov distribution with
+    /// Stephens' finite-n correction instead of scipy's exact finite-n distribution (20,000).
+    /// </summary>
+    public const long AsymptoticAbove = 20_000;
+
+    /// <summary>
     /// The p-value and the statistic scipy reports with it: on the exact branch the statistic is rounded to the
     /// nearest multiple of 1/lcm(n, m), the lattice it lives on.
     /// </summary>
@@ -96,6 +102,15 @@ public static class KolmogorovSmirnov
         double small = Math.Min(n, m);
         double en = big * small / (big + small);
         long effective = (long)Math.Round(en, MidpointRounding.ToEven);
+        if (effective > AsymptoticAbove)
+        {
+            // Deliberately not scipy here: its finite-n distribution costs O(n) per p-value (7 ms at n = 100,000,
+            // most of a second for a 100-feature window); the limit with Stephens' correction is O(1) and within
+            // 2.1% relative of it for every p ≥ 1e-10 at these sizes (docs/statistics-numeric.md).
+            double root = Math.Sqrt(effective);
+            return (d, KolmogorovDistribution.LimitSf((root + 0.12 + (0.11 / root)) * d));
+        }
+
         return (d, Math.Clamp(KolmogorovDistribution.Sf(effective, d), 0, 1));
     }
 
