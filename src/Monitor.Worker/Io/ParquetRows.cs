@@ -220,7 +220,9 @@ internal sealed class ParquetRows
         [typeof(TimeSpan)] = f => new ValueColumn<TimeSpan>(f, static (w, v) => w.WriteStringValue(v.ToString("c", CultureInfo.InvariantCulture))),
         [typeof(Guid)] = f => new ValueColumn<Guid>(f, static (w, v) => w.WriteStringValue(v.ToString("D", CultureInfo.InvariantCulture))),
         [typeof(string)] = f => new StringColumn(f),
+        [typeof(ReadOnlyMemory<char>)] = f => new StringColumn(f),
         [typeof(byte[])] = f => new BytesColumn(f),
+        [typeof(ReadOnlyMemory<byte>)] = f => new BytesColumn(f),
     };
 
     private sealed record ColumnPlan(DataField Field, Func<DataField, Column> Create);
