@@ -67,6 +67,12 @@ internal static class BaselineCommand
                 }
             }
 
+            if (filter is not null && builder.Rows == 0)
+            {
+                throw new MonitorInputException(string.Create(CultureInfo.InvariantCulture,
+                    $"{inputPath}: no rows in {window} ({filter.Outside} outside it, {filter.BadTimestamps} without a parseable timestamp at '{model.PredictionSchema.TimestampPath}'). Fix: pick a window the log covers, or check fields.timestamp in the rule file."));
+            }
+
             var source = window is { } w
                 ? new BaselineSource("window", $"{Path.GetFileName(inputPath)} {w}", Sha256(inputPath), builder.Rows)
                 : new BaselineSource("file", Path.GetFileName(inputPath), Sha256(inputPath), builder.Rows);

@@ -139,6 +139,22 @@ public sealed class BaselineCommandTests : IDisposable
     }
 
     [Fact]
+    public void Build_WindowTheLogDoesNotCover_FailsSayingWhatWasSeen()
+    {
+        string rules = Write("fraud.yaml", Rules);
+        var traffic = new FraudTraffic(seed: 3, driftStart: DateTimeOffset.MaxValue);
+        string input = WriteLines("predictions.jsonl", Enumerable.Range(0, 10).Select(i => traffic.Next(Start.AddDays(-30) + (i * Step)).Prediction)
+            .Append(Encoding.UTF8.GetBytes("""{"features":{"amount":1}}""")));
+        var error = new StringWriter();
+
+        int code = BaselineCommand.Build(DriftTestRegistry.Default, TimeProvider.System, input, rules, Path.Combine(_dir, "out.json"), new StringWriter(), error, From, To);
+
+        Assert.Equal(1, code);
+        Assert.Contains("no rows in [2026-11-20T00:00:00Z, 2026-11-27T00:00:00Z) (10 outside it, 1 without a parseable timestamp at 'timestamp')", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "out.json")));
+    }
+
+    [Fact]
     public async Task Build_ParquetWithANestedColumn_BuildsAndWarnsNamingTheColumn()
     {
         string rules = Write("fraud.yaml", Rules);
