@@ -165,8 +165,11 @@ internal sealed class ParquetRows
         {
             return read();
         }
+        // A corrupt file surfaces from Parquet.Net as any of these (a damaged footer even as a NullReferenceException):
+        // each becomes one message naming the file instead of a stack trace.
         catch (Exception ex) when (ex is ParquetException or Parquet.Meta.Proto.ThriftProtocolException or IOException or InvalidDataException
-            or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException or OverflowException or FormatException)
+            or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotSupportedException or ArithmeticException
+            or FormatException or InvalidCastException or NullReferenceException)
         {
             if (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
             {

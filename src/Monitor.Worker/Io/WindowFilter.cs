@@ -72,9 +72,6 @@ internal sealed class WindowFilter
     /// <summary>Rows dropped for a timestamp outside the window (counted passes only).</summary>
     public long Outside { get; private set; }
 
-    /// <summary>Rows kept (counted passes only).</summary>
-    public long Inside { get; private set; }
-
     /// <summary>Filters <paramref name="rows"/>; <paramref name="count"/> is false for a second read of the same rows.</summary>
     public IEnumerable<ReadOnlyMemory<byte>> Apply(IEnumerable<ReadOnlyMemory<byte>> rows, bool count)
     {
@@ -94,7 +91,6 @@ internal sealed class WindowFilter
                 continue;
             }
 
-            Inside += count && outcome == DecodeOutcome.Ok ? 1 : 0;
             yield return row;
         }
     }
