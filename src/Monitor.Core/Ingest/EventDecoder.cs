@@ -26,6 +26,7 @@ public sealed class EventDecoder
     private readonly int _maxDepth;
     private readonly char[] _nameBuffer = new char[256];
     private string? _lastVersion;
+    private byte[] _lastVersionUtf8 = [];
 
     /// <summary>Compiles a decoder for <paramref name="schema"/>.</summary>
     public EventDecoder(EventSchema schema, int maxDepth = DefaultMaxDepth)
@@ -291,13 +292,15 @@ public sealed class EventDecoder
             return null;
         }
 
-        // Versions rarely change: reuse the last string when the bytes match, so this allocates once per version.
-        if (_lastVersion is not null && !reader.ValueIsEscaped && reader.ValueTextEquals(_lastVersion))
+        // Versions rarely change: reuse the last string when the raw bytes match (a string's or a number's),
+        // so this allocates once per version.
+        if (_lastVersion is not null && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual(_lastVersionUtf8))
         {
             return _lastVersion;
         }
 
         _lastVersion = reader.TokenType == JsonTokenType.String ? reader.GetString() : Encoding.UTF8.GetString(reader.ValueSpan);
+        _lastVersionUtf8 = reader.ValueIsEscaped ? [] : reader.ValueSpan.ToArray();
         return _lastVersion;
     }
 

@@ -176,6 +176,19 @@ public sealed class EventDecoderTests
     }
 
     [Fact]
+    public void Decode_NumericVersionRepeated_ReadsItsTextEachTime()
+    {
+        var buffer = Decoder.CreateBuffer();
+        byte[] json = Encoding.UTF8.GetBytes("""{"event_id":"a","model":"fraud","model_version":7,"timestamp":"2026-11-28T06:00:00Z"}""");
+
+        Assert.Equal(DecodeOutcome.Ok, Decoder.Decode(json, buffer));
+        Assert.Equal(DecodeOutcome.Ok, Decoder.Decode(json, buffer));
+        Assert.Equal("7", buffer.ModelVersion);
+        Assert.Equal(DecodeOutcome.Ok, Decoder.Decode("""{"event_id":"a","model":"fraud","model_version":"7","timestamp":"2026-11-28T06:00:00Z"}"""u8, buffer));
+        Assert.Equal("7", buffer.ModelVersion);
+    }
+
+    [Fact]
     public void Constructor_PathThatIsBothValueAndObject_Throws()
     {
         var schema = new EventSchema("m", FieldPath.Parse("ts"), null, null, null, requireEventId: false);
