@@ -109,6 +109,9 @@ public sealed class RetrainChannel : INotificationChannel
     /// <inheritdoc/>
     public string Name => ChannelNames.Retrain;
 
+    /// <summary>Raised after every attempt with the request and the pipeline's HTTP status (null when none came back).</summary>
+    public event Action<Core.Alerts.RetrainRequest, int?>? Answered;
+
     /// <inheritdoc/>
     public async Task<DeliveryResult> SendAsync(Delivery delivery, CancellationToken cancellationToken)
     {
@@ -117,6 +120,7 @@ public sealed class RetrainChannel : INotificationChannel
         var result = await _sender.PostAsync(delivery.Target, Payloads.Retrain(request), delivery.IdempotencyKey, request.SecretEnv, cancellationToken)
             .ConfigureAwait(false);
         Log.RetrainAnswered(_logger, request.Model, request.IdempotencyKey, result.StatusCode ?? 0);
+        Answered?.Invoke(request, result.StatusCode);
         return result;
     }
 }

@@ -141,6 +141,7 @@ internal static class DaemonHost
             baseline_id = m.Model.Baseline?.Id,
             latest_window_end = m.LatestFinal?.Window.End,
             severity = m.LatestFinal is { } r ? Core.Evaluation.ReportLines.Name(r.Severity) : null,
+            last_retrain = m.LastRetrain is { } t ? new { at = t.At, reason = t.Reason, status = t.Status, idempotency_key = t.Key } : null,
         })));
         app.MapGet("/api/models/{model}/windows", async (string model, HttpContext http) =>
         {

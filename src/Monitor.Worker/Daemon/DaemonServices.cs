@@ -27,6 +27,7 @@ internal static class DaemonServices
         builder.Services.AddSingleton<IReportSink>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<ICheckpointParticipant>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<IMetricsRefresher, OutboxMetrics>();
+        builder.Services.AddHostedService<RetrainObserver>();
 
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
@@ -119,4 +120,28 @@ internal sealed class ElasticsearchService(ElasticsearchExporter exporter, Alert
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => exporter.StopAsync(cancellationToken);
+}
+
+/// <summary>Records every retrain call's answer in the API (/api/models) and in monitor_retrain_requests_total.</summary>
+internal sealed class RetrainObserver(IEnumerable<Alerts.Channels.INotificationChannel> channels, ModelRuntimes models,
+    Exporters.Prometheus.MonitorMetrics metrics, TimeProvider time) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var channel in channels.OfType<Alerts.Channels.RetrainChannel>())
+        {
+            channel.Answered += (request, status) =>
+            {
+                metrics.RetrainRequest(request.Model, status);
+                if (models.Find(request.Model) is { } model)
+                {
+                    model.LastRetrain = (time.GetUtcNow(), request.Reason, status, request.IdempotencyKey);
+                }
+            };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

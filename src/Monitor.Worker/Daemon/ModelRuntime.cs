@@ -61,6 +61,9 @@ internal sealed class ModelRuntime(RuleFile file, CompiledModel model)
         }
     }
 
+    /// <summary>The last retrain call: when it was answered, why it was made, the HTTP status (null: no answer).</summary>
+    public (DateTimeOffset At, string Reason, int? Status, string Key)? LastRetrain { get; set; }
+
     /// <summary>Closed windows reported so far.</summary>
     public long WindowsReported => Interlocked.Read(ref _windows);
 
