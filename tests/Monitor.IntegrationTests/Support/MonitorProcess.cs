@@ -55,6 +55,12 @@ internal sealed class MonitorProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Settings come from the arguments only, never from the environment the tests run in.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Monitor__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
         info.ArgumentList.Add(MonitorDll);
         foreach (var a in args)
         {
