@@ -113,6 +113,7 @@ internal static class DaemonHost
         app.MapGet("/metrics", async (HttpContext http, MonitorMetrics metrics, IServiceProvider services) =>
         {
             services.GetService<IngestService>()?.RefreshMetrics();
+            services.GetService<OutboxMetrics>()?.Refresh();
             http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
             await metrics.WriteAsync(http.Response.Body, http.RequestAborted);
         });

@@ -24,6 +24,7 @@ internal static class DaemonServices
 
         builder.AddMonitorAlerts();
         builder.Services.AddSingleton<AlertSink>();
+        builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<IReportSink>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<ICheckpointParticipant>(sp => sp.GetRequiredService<AlertSink>());
 
