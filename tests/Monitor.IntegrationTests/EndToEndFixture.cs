@@ -78,6 +78,9 @@ public sealed class EndToEndFixture : IAsyncLifetime, IDisposable
             return (reports.Count(r => Infrastructure.Index(r) < Windows - 1) == Windows - 1, true, $"{reports.Count} windows");
         });
 
+        // One undecodable record: dead-lettered with its reason, counted, and no window changes.
+        producer.Produce(ShopModel.Predictions, new Confluent.Kafka.Message<string, byte[]> { Key = "bad", Value = "not json"u8.ToArray() });
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
         var closer = ShopModel.Single("closer", ShopModel.Start + TimeSpan.FromMinutes(Windows + 1));
         Infrastructure.Produce(producer, [closer], labels: false);
         var clock = Stopwatch.StartNew();
@@ -119,4 +122,11 @@ public sealed class EndToEndFixture : IAsyncLifetime, IDisposable
             Directory.Delete(_folder, recursive: true);
         }
     }
+}
+
+/// <summary>The end-to-end run is shared by the tests that read its results (one daemon run, several assertions).</summary>
+[CollectionDefinition(Name)]
+public sealed class EndToEndRun : ICollectionFixture<EndToEndFixture>
+{
+    public const string Name = "end-to-end daemon run";
 }

@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace Monitor.IntegrationTests;
 
 /// <summary>The daemon in-process against the embedded broker: window counts, drift, performance, metrics and readiness.</summary>
-public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output) : IClassFixture<EndToEndFixture>
+[Collection(EndToEndRun.Name)]
+public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output)
 {
     [Fact]
     public void Windows_ProducedTraffic_CountsExactlyWhatWasProducedPerWindow()
@@ -74,6 +75,23 @@ public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output)
 
         Assert.Equal(3, compared);
         Assert.Equal((double)latest.Events, Assert.Single(Infrastructure.Samples(metrics, "monitor_window_events")).Value);
+    }
+
+    [Fact]
+    public async Task Metrics_AlertsDeliveredAndDeadLetter_CountedOnMetrics()
+    {
+        string metrics = await Deadline.PollAsync(TimeSpan.FromSeconds(30), "monitor_alerts_sent_total equal to the deliveries received", async () =>
+        {
+            var (_, text) = await Infrastructure.GetAsync(run.BaseUrl + "/metrics");
+            double sent = Infrastructure.Samples(text, "monitor_alerts_sent_total").GetValueOrDefault("{channel=\"webhook\"}");
+            return (sent == run.AlertsDelivered, text, $"{sent} sent, {run.AlertsDelivered} received");
+        });
+        Assert.True(run.AlertsDelivered >= 2, $"{run.AlertsDelivered} deliveries: expected a firing and a resolved notification at least");
+        Assert.Equal(0, Assert.Single(Infrastructure.Samples(metrics, "monitor_outbox_depth")).Value);
+        var deadLetters = Infrastructure.Samples(metrics, "monitor_dead_letters_total");
+        Assert.Equal(1, Assert.Single(deadLetters, kv => kv.Key.Contains("reason=\"invalid_json\"", StringComparison.Ordinal)).Value);
+        Assert.Equal(1, Infrastructure.Samples(metrics, "monitor_decode_errors_total").Values.Sum());
+        Assert.True(Infrastructure.Samples(metrics, "monitor_alerts_firing").Count > 0);
     }
 
     [Fact]
