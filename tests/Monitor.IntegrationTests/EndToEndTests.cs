@@ -78,7 +78,7 @@ public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Metrics_AlertsDeliveredAndDeadLetter_CountedOnMetrics()
+    public async Task Metrics_OperationalFamilies_MatchWhatHappened()
     {
         string metrics = await Deadline.PollAsync(TimeSpan.FromSeconds(30), "monitor_alerts_sent_total equal to the deliveries received", async () =>
         {
@@ -92,6 +92,20 @@ public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output)
         Assert.Equal(1, Assert.Single(deadLetters, kv => kv.Key.Contains("reason=\"invalid_json\"", StringComparison.Ordinal)).Value);
         Assert.Equal(1, Infrastructure.Samples(metrics, "monitor_decode_errors_total").Values.Sum());
         Assert.True(Infrastructure.Samples(metrics, "monitor_alerts_firing").Count > 0);
+
+        var decoded = Infrastructure.Samples(metrics, "monitor_events_decoded_total");
+        Assert.Equal(run.Events.Count + 1, decoded["{topic=\"shop.predictions\"}"]); // the traffic and the closing event
+        Assert.Equal(run.Events.Count, decoded["{topic=\"shop.labels\"}"]);
+        var consumed = Infrastructure.Samples(metrics, "monitor_events_consumed_total");
+        Assert.Equal(run.Events.Count + 2, consumed["{topic=\"shop.predictions\"}"]); // plus the dead letter
+
+        // Everything read is checkpointed within a second, so the lag behind the committed offsets drains to zero.
+        await Deadline.PollAsync(TimeSpan.FromSeconds(30), "monitor_consumer_lag 0 on every partition", async () =>
+        {
+            var (_, text) = await Infrastructure.GetAsync(run.BaseUrl + "/metrics");
+            var lag = Infrastructure.Samples(text, "monitor_consumer_lag");
+            return (lag.Count == 2 && lag.Values.All(v => v == 0), true, string.Join(", ", lag.Select(kv => $"{kv.Key}={kv.Value}")));
+        });
     }
 
     [Fact]
