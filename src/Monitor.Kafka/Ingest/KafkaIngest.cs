@@ -43,6 +43,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private readonly HashSet<TopicPartition> _assigned = [];
     private readonly ConcurrentDictionary<string, long> _deadLetters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _consumedByTopic = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _decodedByTopic = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<TopicPartition, long> _committable = new();
     private readonly List<ICheckpointParticipant> _participants = [];
     private readonly ConcurrentQueue<(string Topic, Message<byte[]?, byte[]?> Message)> _undelivered = new();
     private readonly CancellationTokenSource _stop = new();
@@ -117,6 +119,53 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
     /// <summary>Records applied per topic so far (redeliveries skipped), for the consumed-events metric.</summary>
     public IReadOnlyDictionary<string, long> ConsumedByTopic => new Dictionary<string, long>(_consumedByTopic, StringComparer.Ordinal);
+
+    /// <summary>Records accepted by at least one model per topic so far, for the decoded-events metric.</summary>
+    public IReadOnlyDictionary<string, long> DecodedByTopic => new Dictionary<string, long>(_decodedByTopic, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Per assigned partition, the high watermark minus the offset of the last durable checkpoint (what is committed),
+    /// from the consumer's cached watermarks (no broker round trip); partitions without a known watermark are left out.
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, long> Lag
+    {
+        get
+        {
+            var consumer = _consumer;
+            var lag = new Dictionary<TopicPartition, long>();
+            if (consumer is null)
+            {
+                return lag;
+            }
+
+            List<TopicPartition> assigned;
+            lock (_gate)
+            {
+                assigned = [.. _assigned];
+            }
+
+            try
+            {
+                foreach (var tp in assigned)
+                {
+                    var high = consumer.GetWatermarkOffsets(tp).High;
+                    if (high.IsSpecial)
+                    {
+                        continue;
+                    }
+
+                    long committed = _committable.TryGetValue(tp, out long c) ? c : 0;
+                    lag[tp] = Math.Max(0, high.Value - committed);
+                }
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or KafkaException)
+            {
+                // Stopping: the lag is not known any more.
+            }
+
+            return lag;
+        }
+    }
 
     /// <summary>Adds state to be checkpointed with the windows; call before <see cref="Start"/>.</summary>
     public void AddParticipant(ICheckpointParticipant participant)
@@ -438,6 +487,10 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             {
                 _assigned.Add(tp);
                 result.Add(new TopicPartitionOffset(tp, _positions.TryGetValue(tp, out long next) ? new Offset(next) : _absentPartitionStart));
+                if (_positions.TryGetValue(tp, out long restored))
+                {
+                    _committable[tp] = restored;
+                }
             }
         }
 
@@ -755,6 +808,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
         if (accepted)
         {
+            _decodedByTopic.AddOrUpdate(record.Topic, 1, static (_, n) => n + 1);
             return;
         }
 
@@ -948,6 +1002,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             try
             {
                 _consumer!.StoreOffset(new TopicPartitionOffset(tp, new Offset(next)));
+                _committable[tp] = next;
             }
             catch (KafkaException ex)
             {

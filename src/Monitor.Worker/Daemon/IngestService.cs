@@ -21,6 +21,7 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
     private readonly MonitorMetrics _metrics;
     private readonly ILogger<IngestService> _logger;
     private readonly Dictionary<string, long> _consumedSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _decodedSeen = new(StringComparer.Ordinal);
     private readonly Lock _consumedGate = new();
     private bool _started;
 
@@ -110,7 +111,7 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
             pipelines => pipelines.FirstOrDefault(p => p.Model.Model == model)?.Evaluate(includeOpen, includeBackfills: true) ?? [],
             cancellationToken);
 
-    /// <summary>Moves the consumed-events counters forward to the ingest's totals (called before each scrape).</summary>
+    /// <summary>Moves the consumed- and decoded-events counters forward to the ingest's totals and sets the consumer lag (called before each scrape).</summary>
     public void RefreshMetrics()
     {
         lock (_consumedGate)
@@ -123,6 +124,21 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
                     _metrics.EventsConsumed(topic, delta);
                     _consumedSeen[topic] = total;
                 }
+            }
+
+            foreach (var (topic, total) in _ingest.DecodedByTopic)
+            {
+                long delta = total - _decodedSeen.GetValueOrDefault(topic);
+                if (delta > 0)
+                {
+                    _metrics.EventsDecoded(topic, delta);
+                    _decodedSeen[topic] = total;
+                }
+            }
+
+            foreach (var (tp, lag) in _ingest.Lag)
+            {
+                _metrics.ConsumerLag(tp.Topic, tp.Partition.Value, lag);
             }
         }
     }
