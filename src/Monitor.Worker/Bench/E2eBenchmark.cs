@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Confluent.Kafka;
+using Monitor.Core.Drift;
+using Monitor.Core.Pipeline;
+using Monitor.Kafka.Embedded;
+using Monitor.Kafka.Ingest;
+
+namespace Monitor.Worker.Bench;
+
+/// <summary>What <c>monitor bench e2e</c> runs.</summary>
+/// <param name="Events">Events produced, then consumed by every run.</param>
+/// <param name="Partitions">Topic partitions; null: enough that no partition exceeds the broker's 5 MiB retention.</param>
+/// <param name="Numeric">Numeric features per event.</param>
+/// <param name="Categorical">Categorical features per event.</param>
+/// <param name="Rounds">Alternating rounds (bare consumer, then Monitor); the best run of each is reported.</param>
+/// <param name="Stall">A run fails when nothing new arrives for this long (records lost to retention, say).</param>
+internal sealed record E2eSettings(long Events, int? Partitions, int Numeric, int Categorical, int Rounds, TimeSpan Stall);
+
+/// <summary>One timed consumption of the whole topic.</summary>
+/// <param name="Kind"><c>bare</c> or <c>monitor</c>.</param>
+/// <param name="Round">1-based round.</param>
+/// <param name="Events">Records counted (bare) or applied (Monitor).</param>
+/// <param name="Seconds">From the first record to the last.</param>
+/// <param name="CpuSeconds">Process CPU time over the same interval (broker and producer threads included).</param>
+internal sealed record E2eRun(string Kind, int Round, long Events, double Seconds, double CpuSeconds)
+{
+    public double Rate => Events / Seconds;
+
+    public double CpuMicrosPerEvent => CpuSeconds * 1e6 / Events;
+}
+
+/// <summary>The outcome of <c>monitor bench e2e</c>.</summary>
+internal sealed record E2eResult(
+    E2eSettings Settings,
+    int Partitions,
+    double BytesPerEvent,
+    double ProduceRate,
+    IReadOnlyList<E2eRun> Runs,
+    IReadOnlyList<double> CloseToReportMillis,
+    long LateEvents,
+    long PeakRssBytes,
+    long RssAfterBytes,
+    string Machine,
+    string LoadAverage)
+{
+    public E2eRun BestBare => Runs.Where(r => r.Kind == E2eBenchmark.Bare).MaxBy(r => r.Rate)!;
+
+    public E2eRun BestMonitor => Runs.Where(r => r.Kind == E2eBenchmark.Monitor).MaxBy(r => r.Rate)!;
+
+    public double Ratio => BestMonitor.Rate / BestBare.Rate;
+}
+
+/// <summary>
+/// End to end through Kafka over TCP, in one process: the embedded broker, a generated stream of predictions,
+/// then alternately a bare Confluent.Kafka consume loop that only counts records and Monitor's
+/// <see cref="KafkaIngest"/> (decode, windows, checkpoints), each in a fresh consumer group.
+/// </summary>
+internal static class E2eBenchmark
+{
+    public const string Bare = "bare";
+    public const string Monitor = "monitor";
+    public const string Topic = "bench.predictions";
+
+    /// <summary>The windows: 1 h, closed 3 h after their end (see <see cref="Span"/>).</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The allowed lateness. A backlog spread over many partitions is read in parallel, one fetch (up to 1 MiB)
+    /// per partition at a time, so event time is out of order by up to a quarter of the stream's span: the
+    /// lateness covers that, else most of the stream would be late.
+    /// </summary>
+    public static readonly TimeSpan Lateness = TimeSpan.FromHours(3);
+
+    /// <summary>Event time covered by the stream, whatever its length: eight 1 h windows, five of which close.</summary>
+    public static readonly TimeSpan Span = TimeSpan.FromHours(8);
+
+    private static readonly DateTimeOffset EventStart = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
+
+    public static async Task<E2eResult> RunAsync(E2eSettings s, DriftTestRegistry registry, TextWriter log, CancellationToken cancellationToken)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var workload = new BenchWorkload(s.Numeric, s.Categorical, EventStart, Span / s.Events);
+        double bytesPerEvent = workload.Event(0, new Random(1)).Length;
+        int partitions = s.Partitions ?? (int)Math.Max(4, Math.Ceiling(s.Events * (bytesPerEvent + 64) * 1.25 / EmbeddedKafkaCluster.PartitionRetentionBytes));
+
+        var rules = workload.Rules(Topic, Window, Lateness);
+        log.WriteLine(string.Create(c, $"Building the baseline from 20,000 generated events ({s.Numeric} numeric, {s.Categorical} categorical features)..."));
+        var baseline = workload.Baseline(rules, registry, 20_000, EventStart.AddDays(-1));
+        var model = CompiledModel.Compile(rules, baseline, registry);
+
+        using var cluster = new EmbeddedKafkaCluster();
+        cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
+        cluster.CreateTopic(Topic, partitions);
+        cluster.CreateTopic("monitor.dead-letters", 1);
+        log.WriteLine(string.Create(c, $"Embedded broker at {cluster.BootstrapServers}; topic {Topic} with {partitions} partitions. Producing {s.Events:N0} events of ~{bytesPerEvent:F0} bytes..."));
+        double produceRate = Produce(cluster.BootstrapServers, workload, s.Events, partitions, cancellationToken);
+        log.WriteLine(string.Create(c, $"Produced at {produceRate:N0} events/s."));
+
+        var runs = new List<E2eRun>();
+        var latencies = new List<double>();
+        long late = 0;
+        for (int round = 1; round <= s.Rounds; round++)
+        {
+            var bare = RunBare(cluster.BootstrapServers, s, round, cancellationToken);
+            runs.Add(bare);
+            log.WriteLine(string.Create(c, $"round {round}: bare consumer {bare.Rate:N0} events/s ({bare.Seconds:F2} s, {bare.CpuMicrosPerEvent:F2} µs CPU/event)"));
+            var (monitor, closeToReport, lateEvents) = await RunMonitorAsync(cluster.BootstrapServers, model, s, round, cancellationToken).ConfigureAwait(false);
+            runs.Add(monitor);
+            if (latencies.Count == 0 || monitor.Rate >= runs.Where(r => r.Kind == Monitor).Max(r => r.Rate))
+            {
+                latencies = closeToReport;
+            }
+
+            late = Math.Max(late, lateEvents);
+            log.WriteLine(string.Create(c, $"round {round}: Monitor {monitor.Rate:N0} events/s ({monitor.Seconds:F2} s, {monitor.CpuMicrosPerEvent:F2} µs CPU/event)"));
+        }
+
+        return new E2eResult(s, partitions, bytesPerEvent, produceRate, runs, latencies, late,
+            ProcessStats.PeakRss(), ProcessStats.Rss(), ProcessStats.Machine(), LoadAverage());
+    }
+
+    private static double Produce(string bootstrap, BenchWorkload workload, long events, int partitions, CancellationToken cancellationToken)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            LingerMs = 5,
+            BatchSize = 1_000_000,
+            BatchNumMessages = 10_000,
+            QueueBufferingMaxMessages = 200_000,
+        };
+        long failed = 0;
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        var random = new Random(7);
+        var watch = Stopwatch.StartNew();
+        Action<DeliveryReport<Null, byte[]>> onDelivery = report =>
+        {
+            if (report.Error.IsError)
+            {
+                Interlocked.Increment(ref failed);
+            }
+        };
+        for (long i = 0; i < events; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // Round robin: every partition gets the same share, so none exceeds the broker's retention.
+            var partition = new TopicPartition(Topic, new Partition((int)(i % partitions)));
+            var message = new Message<Null, byte[]> { Value = workload.Event(i, random) };
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(partition, message, onDelivery);
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+        }
+
+        producer.Flush(cancellationToken);
+        double seconds = watch.Elapsed.TotalSeconds;
+        if (Interlocked.Read(ref failed) > 0)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"{failed} of {events} events could not be produced."));
+        }
+
+        return events / seconds;
+    }
+
+    private static E2eRun RunBare(string bootstrap, E2eSettings s, int round, CancellationToken cancellationToken)
+    {
+        // Monitor's consumer settings (KafkaIngestOptions.ConsumerDefaults): background commits, none per record.
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = string.Create(CultureInfo.InvariantCulture, $"bench-bare-{round}"),
+            ClientId = "bench-bare",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = true,
+            EnablePartitionEof = false,
+        };
+        config.Set("group.protocol", "classic");
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        consumer.Subscribe(Topic);
+        long count = 0;
+        long bytes = 0;
+        var watch = new Stopwatch();
+        var cpu = TimeSpan.Zero;
+        var idle = Stopwatch.StartNew();
+        while (count < s.Events)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (result is null)
+            {
+                if (idle.Elapsed > s.Stall)
+                {
+                    throw Stalled(Bare, count, s.Events);
+                }
+
+                continue;
+            }
+
+            if (count == 0)
+            {
+                cpu = ProcessStats.CpuTime();
+                watch.Start();
+            }
+
+            bytes += result.Message.Value?.Length ?? 0;
+            count++;
+            idle.Restart();
+        }
+
+        watch.Stop();
+        var run = new E2eRun(Bare, round, count, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds);
+        consumer.Close();
+        return bytes > 0 ? run : throw new InvalidOperationException("The bare consumer received only empty values.");
+    }
+
+    private static async Task<(E2eRun Run, List<double> CloseToReport, long Late)> RunMonitorAsync(
+        string bootstrap, CompiledModel model, E2eSettings s, int round, CancellationToken cancellationToken)
+    {
+        string state = Directory.CreateTempSubdirectory("monitor-bench-").FullName;
+        try
+        {
+            var options = new KafkaIngestOptions
+            {
+                Kafka = { ["bootstrap.servers"] = bootstrap },
+                Consumer = { ["group.id"] = string.Create(CultureInfo.InvariantCulture, $"bench-monitor-{round}") },
+                StateDirectory = state,
+            };
+            var reported = new ConcurrentDictionary<DateTimeOffset, long>();
+            await using var ingest = new KafkaIngest([model], options, TimeProvider.System);
+            ingest.WindowsReported += (_, reports) =>
+            {
+                long now = Stopwatch.GetTimestamp();
+                foreach (var report in reports)
+                {
+                    if (report.Final)
+                    {
+                        reported.TryAdd(report.Window.End, now);
+                    }
+                }
+            };
+
+            // Window ends the stream's watermark passes (plus the lateness): each closes during the run.
+            var ends = new List<DateTimeOffset>();
+            for (var end = EventStart + Window; end + Lateness <= EventStart + Span - (Span / s.Events); end += Window)
+            {
+                ends.Add(end);
+            }
+
+            var closed = new Dictionary<DateTimeOffset, long>();
+            ingest.Start();
+            var watch = new Stopwatch();
+            var cpu = TimeSpan.Zero;
+            long applied = 0;
+            long lastApplied = 0;
+            var idle = Stopwatch.StartNew();
+            while (applied < s.Events)
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                if (ingest.Completion.IsFaulted)
+                {
+                    await ingest.Completion.ConfigureAwait(false);
+                }
+
+                applied = ingest.Applied;
+                if (applied > 0 && !watch.IsRunning)
+                {
+                    cpu = ProcessStats.CpuTime();
+                    watch.Start();
+                }
+
+                // A sampled read of the watermark (one 64-bit field) marks when each window closed.
+                if (ingest.Pipelines.Count > 0 && ingest.Pipelines[0].Engine.Watermark is { } watermark)
+                {
+                    long now = Stopwatch.GetTimestamp();
+                    foreach (var end in ends)
+                    {
+                        if (watermark - Lateness >= end)
+                        {
+                            closed.TryAdd(end, now);
+                        }
+                    }
+                }
+
+                if (applied != lastApplied)
+                {
+                    lastApplied = applied;
+                    idle.Restart();
+                }
+                else if (idle.Elapsed > s.Stall)
+                {
+                    throw Stalled(Monitor, applied, s.Events);
+                }
+            }
+
+            watch.Stop();
+            var run = new E2eRun(Monitor, round, applied, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds);
+            await ingest.StopAsync().ConfigureAwait(false);
+            var latencies = new List<double>();
+            foreach (var (end, at) in closed)
+            {
+                if (reported.TryGetValue(end, out long reportedAt))
+                {
+                    latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(at, reportedAt).TotalMilliseconds));
+                }
+            }
+
+            latencies.Sort();
+            return (run, latencies, ingest.Pipelines[0].Engine.LateEvents);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    private static InvalidOperationException Stalled(string kind, long count, long expected) => new(string.Create(CultureInfo.InvariantCulture,
+        $"The {kind} run stalled at {count:N0} of {expected:N0} events; were records deleted by the broker's 5 MiB partition retention? Use more --partitions."));
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+}
