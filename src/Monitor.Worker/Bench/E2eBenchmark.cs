@@ -16,7 +16,8 @@ namespace Monitor.Worker.Bench;
 /// <param name="Categorical">Categorical features per event.</param>
 /// <param name="Rounds">Alternating rounds (bare consumer, then Monitor); the best run of each is reported.</param>
 /// <param name="Stall">A run fails when nothing new arrives for this long (records lost to retention, say).</param>
-internal sealed record E2eSettings(long Events, int? Partitions, int Numeric, int Categorical, int Rounds, TimeSpan Stall);
+/// <param name="CheckpointEvery">The ingest's <see cref="KafkaIngestOptions.CheckpointEveryMessages"/>; null: its default.</param>
+internal sealed record E2eSettings(long Events, int? Partitions, int Numeric, int Categorical, int Rounds, TimeSpan Stall, int? CheckpointEvery = null);
 
 /// <summary>One timed consumption of the whole topic.</summary>
 /// <param name="Kind"><c>bare</c> or <c>monitor</c>.</param>
@@ -24,7 +25,9 @@ internal sealed record E2eSettings(long Events, int? Partitions, int Numeric, in
 /// <param name="Events">Records counted (bare) or applied (Monitor).</param>
 /// <param name="Seconds">From the first record to the last.</param>
 /// <param name="CpuSeconds">Process CPU time over the same interval (broker and producer threads included).</param>
-internal sealed record E2eRun(string Kind, int Round, long Events, double Seconds, double CpuSeconds)
+/// <param name="Checkpoints">Checkpoints written (Monitor runs).</param>
+/// <param name="CheckpointSeconds">Time spent writing them, as <see cref="KafkaIngest.CheckpointWritten"/> reports it.</param>
+internal sealed record E2eRun(string Kind, int Round, long Events, double Seconds, double CpuSeconds, long Checkpoints = 0, double CheckpointSeconds = 0)
 {
     public double Rate => Events / Seconds;
 
@@ -38,6 +41,7 @@ internal sealed record E2eResult(
     double BytesPerEvent,
     double ProduceRate,
     IReadOnlyList<E2eRun> Runs,
+    E2eRun Core,
     IReadOnlyList<double> CloseToReportMillis,
     long LateEvents,
     long PeakRssBytes,
@@ -61,6 +65,7 @@ internal static class E2eBenchmark
 {
     public const string Bare = "bare";
     public const string Monitor = "monitor";
+    public const string Core = "core";
     public const string Topic = "bench.predictions";
 
     /// <summary>The windows: 1 h, closed 3 h after their end (see <see cref="Span"/>).</summary>
@@ -75,6 +80,9 @@ internal static class E2eBenchmark
 
     /// <summary>Event time covered by the stream, whatever its length: eight 1 h windows, five of which close.</summary>
     public static readonly TimeSpan Span = TimeSpan.FromHours(8);
+
+    /// <summary>Events held in memory for the decode-and-accumulate pass without Kafka.</summary>
+    private const int CoreEvents = 200_000;
 
     private static readonly DateTimeOffset EventStart = new(2026, 11, 28, 0, 0, 0, TimeSpan.Zero);
 
@@ -117,7 +125,9 @@ internal static class E2eBenchmark
             log.WriteLine(string.Create(c, $"round {round}: Monitor {monitor.Rate:N0} events/s ({monitor.Seconds:F2} s, {monitor.CpuMicrosPerEvent:F2} µs CPU/event)"));
         }
 
-        return new E2eResult(s, partitions, bytesPerEvent, produceRate, runs, latencies, late,
+        var core = RunCore(workload, model, Math.Min(s.Events, CoreEvents));
+        log.WriteLine(string.Create(c, $"decode and accumulate in memory, one thread: {core.Rate:N0} events/s ({core.CpuMicrosPerEvent:F2} µs CPU/event)"));
+        return new E2eResult(s, partitions, bytesPerEvent, produceRate, runs, core, latencies, late,
             ProcessStats.PeakRss(), ProcessStats.Rss(), ProcessStats.Machine(), LoadAverage());
     }
 
@@ -234,7 +244,9 @@ internal static class E2eBenchmark
                 Kafka = { ["bootstrap.servers"] = bootstrap },
                 Consumer = { ["group.id"] = string.Create(CultureInfo.InvariantCulture, $"bench-monitor-{round}") },
                 StateDirectory = state,
+                CheckpointEveryMessages = s.CheckpointEvery ?? new KafkaIngestOptions().CheckpointEveryMessages,
             };
+            long checkpointTicks = 0;
             var reported = new ConcurrentDictionary<DateTimeOffset, long>();
             await using var ingest = new KafkaIngest([model], options, TimeProvider.System);
             ingest.WindowsReported += (_, reports) =>
@@ -257,6 +269,7 @@ internal static class E2eBenchmark
             }
 
             var closed = new Dictionary<DateTimeOffset, long>();
+            ingest.CheckpointWritten += took => Interlocked.Add(ref checkpointTicks, took.Ticks);
             ingest.Start();
             var watch = new Stopwatch();
             var cpu = TimeSpan.Zero;
@@ -303,7 +316,8 @@ internal static class E2eBenchmark
             }
 
             watch.Stop();
-            var run = new E2eRun(Monitor, round, applied, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds);
+            var run = new E2eRun(Monitor, round, applied, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds,
+                ingest.Checkpoints, TimeSpan.FromTicks(Interlocked.Read(ref checkpointTicks)).TotalSeconds);
             await ingest.StopAsync().ConfigureAwait(false);
             var latencies = new List<double>();
             foreach (var (end, at) in closed)
@@ -321,6 +335,42 @@ internal static class E2eBenchmark
         {
             Directory.Delete(state, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The same events through a <see cref="ModelPipeline"/> straight from memory (decode, windows, no Kafka, no
+    /// checkpoints), on this thread: what one processing thread can do at most. Best of two passes.
+    /// </summary>
+    private static E2eRun RunCore(BenchWorkload workload, CompiledModel model, long count)
+    {
+        var random = new Random(7);
+        var events = new byte[count][];
+        for (int i = 0; i < events.Length; i++)
+        {
+            events[i] = workload.Event(i, random);
+        }
+
+        E2eRun? best = null;
+        for (int pass = 1; pass <= 2; pass++)
+        {
+            var pipeline = new ModelPipeline(model);
+            var cpu = ProcessStats.CpuTime();
+            var watch = Stopwatch.StartNew();
+            foreach (var e in events)
+            {
+                pipeline.OnPrediction(e);
+            }
+
+            pipeline.Evaluate(includeBackfills: false);
+            watch.Stop();
+            var run = new E2eRun(Core, pass, events.Length, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds);
+            if (best is null || run.Rate > best.Rate)
+            {
+                best = run;
+            }
+        }
+
+        return best!;
     }
 
     private static InvalidOperationException Stalled(string kind, long count, long expected) => new(string.Create(CultureInfo.InvariantCulture,

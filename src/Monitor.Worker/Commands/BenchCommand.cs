@@ -19,20 +19,21 @@ internal static class BenchCommand
         var partitions = new Option<int?>("--partitions") { Description = "Topic partitions (default: enough for the broker's 5 MiB retention per partition)." };
         var features = new Option<int>("--features") { Description = "Numeric features per event (default 20).", DefaultValueFactory = _ => 20 };
         var categorical = new Option<int>("--categorical") { Description = "Categorical features per event (default 5).", DefaultValueFactory = _ => 5 };
+        var checkpointEvery = new Option<int?>("--checkpoint-every") { Description = "The ingest's checkpoint interval in records (default: the daemon's, 50,000)." };
         var rounds = new Option<int>("--rounds") { Description = "Alternating rounds of bare consumer and Monitor; the best of each is reported (default 2).", DefaultValueFactory = _ => 2 };
         var e2e = new Command("e2e", "End to end through the embedded Kafka broker over TCP: Monitor's ingest against a bare consume loop that only counts.")
         {
-            events, partitions, features, categorical, rounds,
+            events, partitions, features, categorical, rounds, checkpointEvery,
         };
         e2e.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
             var error = result.InvocationConfiguration.Error;
             var settings = new E2eSettings(result.GetValue(events), result.GetValue(partitions), result.GetValue(features), result.GetValue(categorical),
-                result.GetValue(rounds), TimeSpan.FromSeconds(30));
-            if (settings.Events < 1 || settings.Partitions is < 1 || settings.Numeric is < 0 or > 100 || settings.Categorical is < 0 or > 100 || settings.Rounds < 1)
+                result.GetValue(rounds), TimeSpan.FromSeconds(30), result.GetValue(checkpointEvery));
+            if (settings.Events < 1 || settings.Partitions is < 1 || settings.CheckpointEvery is < 1 || settings.Numeric is < 0 or > 100 || settings.Categorical is < 0 or > 100 || settings.Rounds < 1)
             {
-                await error.WriteLineAsync("--events, --partitions and --rounds must be positive; --features and --categorical 0 to 100.").ConfigureAwait(false);
+                await error.WriteLineAsync("--events, --partitions, --rounds and --checkpoint-every must be positive; --features and --categorical 0 to 100.").ConfigureAwait(false);
                 return MonitorCommandLine.InvalidInput;
             }
 
@@ -88,15 +89,17 @@ internal static class BenchCommand
         var bare = r.BestBare;
         var monitor = r.BestMonitor;
         output.WriteLine(string.Create(c, $"{r.Settings.Events:N0} events of ~{r.BytesPerEvent:F0} B ({r.Settings.Numeric} numeric, {r.Settings.Categorical} categorical features), {r.Partitions} partitions, on {r.Machine}, load average {r.LoadAverage}"));
-        output.WriteLine("run             | events/s   | seconds | CPU s  | CPU µs/event");
+        output.WriteLine("run             | events/s   | seconds | CPU s  | CPU µs/event | checkpoints");
         foreach (var run in r.Runs)
         {
-            output.WriteLine(string.Create(c, $"{run.Kind,-7} round {run.Round} | {run.Rate,10:N0} | {run.Seconds,7:F2} | {run.CpuSeconds,6:F2} | {run.CpuMicrosPerEvent,6:F2}"));
+            string checkpoints = run.Kind == E2eBenchmark.Monitor ? string.Create(c, $"{run.Checkpoints} in {run.CheckpointSeconds:F2} s") : "-";
+            output.WriteLine(string.Create(c, $"{run.Kind,-7} round {run.Round} | {run.Rate,10:N0} | {run.Seconds,7:F2} | {run.CpuSeconds,6:F2} | {run.CpuMicrosPerEvent,12:F2} | {checkpoints}"));
         }
 
         output.WriteLine(string.Create(c, $"best bare consumer: {bare.Rate:N0} events/s"));
         output.WriteLine(string.Create(c, $"best Monitor:       {monitor.Rate:N0} events/s"));
         output.WriteLine(string.Create(c, $"ratio Monitor/bare: {r.Ratio:F3}"));
+        output.WriteLine(string.Create(c, $"decode + accumulate from memory, one thread, no Kafka: {r.Core.Rate:N0} events/s ({r.Core.CpuMicrosPerEvent:F2} µs CPU/event, {r.Core.Events:N0} events)"));
         output.WriteLine(string.Create(c, $"produce: {r.ProduceRate:N0} events/s; peak RSS {Mb(r.PeakRssBytes):F0} MB (the broker holds the whole log), RSS at end {Mb(r.RssAfterBytes):F0} MB"));
         output.WriteLine(r.CloseToReportMillis.Count == 0
             ? "window close → report: no window closed during the run"
@@ -115,6 +118,10 @@ internal static class BenchCommand
             w.WriteNumber("monitor_cpu_s", Math.Round(monitor.CpuSeconds, 2));
             w.WriteNumber("bare_cpu_us_per_event", Math.Round(bare.CpuMicrosPerEvent, 2));
             w.WriteNumber("monitor_cpu_us_per_event", Math.Round(monitor.CpuMicrosPerEvent, 2));
+            w.WriteNumber("monitor_checkpoints", monitor.Checkpoints);
+            w.WriteNumber("monitor_checkpoint_s", Math.Round(monitor.CheckpointSeconds, 2));
+            w.WriteNumber("core_eps", Math.Round(r.Core.Rate));
+            w.WriteNumber("core_cpu_us_per_event", Math.Round(r.Core.CpuMicrosPerEvent, 2));
             w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRssBytes)));
             w.WriteNumber("windows_closed", r.CloseToReportMillis.Count);
             if (r.CloseToReportMillis.Count > 0)
