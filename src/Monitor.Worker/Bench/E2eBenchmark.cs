@@ -34,6 +34,11 @@ internal sealed record E2eRun(string Kind, int Round, long Events, double Second
     public double CpuMicrosPerEvent => CpuSeconds * 1e6 / Events;
 }
 
+/// <summary>Window close to report, in the live phase; each list sorted, in milliseconds.</summary>
+/// <param name="ClosedToReport">From the sampled moment the engine's watermark passed the window's end to <see cref="KafkaIngest.WindowsReported"/>.</param>
+/// <param name="ProducedToReport">From producing the event that closes the window to <see cref="KafkaIngest.WindowsReported"/> (Kafka transit included).</param>
+internal sealed record E2eLatency(IReadOnlyList<double> ClosedToReport, IReadOnlyList<double> ProducedToReport);
+
 /// <summary>The outcome of <c>monitor bench e2e</c>.</summary>
 internal sealed record E2eResult(
     E2eSettings Settings,
@@ -42,7 +47,7 @@ internal sealed record E2eResult(
     double ProduceRate,
     IReadOnlyList<E2eRun> Runs,
     E2eRun Core,
-    IReadOnlyList<double> CloseToReportMillis,
+    E2eLatency Latency,
     long LateEvents,
     long PeakRssBytes,
     long RssAfterBytes,
@@ -68,18 +73,26 @@ internal static class E2eBenchmark
     public const string Core = "core";
     public const string Topic = "bench.predictions";
 
-    /// <summary>The windows: 1 h, closed 4 h after their end (see <see cref="Span"/>).</summary>
+    /// <summary>The windows: 1 h.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The allowed lateness. A backlog spread over many partitions is read in parallel, one fetch (up to 1 MiB)
-    /// per partition at a time, so event time is out of order by up to a quarter of the stream's span: the
-    /// lateness covers that, else most of the stream would be late.
+    /// The throughput stream covers two windows and closes none: a backlog spread over many partitions is read
+    /// partition by partition (a fetch of up to 1 MiB each), so event time is far out of order and a short
+    /// lateness would drop much of it as late. Window closes are timed in a separate live phase instead.
     /// </summary>
-    public static readonly TimeSpan Lateness = TimeSpan.FromHours(4);
+    public static readonly TimeSpan Span = TimeSpan.FromHours(2);
 
-    /// <summary>Event time covered by the stream, whatever its length: ten 1 h windows, six of which close.</summary>
-    public static readonly TimeSpan Span = TimeSpan.FromHours(10);
+    /// <summary>Allowed lateness of the throughput model: longer than <see cref="Span"/>, so nothing is late.</summary>
+    public static readonly TimeSpan Lateness = TimeSpan.FromDays(1);
+
+    /// <summary>Events per second of the live latency phase; each 1 h window lasts one second of real time.</summary>
+    public const int LatencyRate = 5_000;
+
+    /// <summary>Windows closed in the latency phase.</summary>
+    public const int LatencyWindows = 8;
+
+    public const string LatencyTopic = "bench.live";
 
     /// <summary>Consecutive events produced to one partition before moving to the next.</summary>
     private const int ProduceBlock = 250;
@@ -110,27 +123,25 @@ internal static class E2eBenchmark
         log.WriteLine(string.Create(c, $"Produced at {produceRate:N0} events/s."));
 
         var runs = new List<E2eRun>();
-        var latencies = new List<double>();
         long late = 0;
         for (int round = 1; round <= s.Rounds; round++)
         {
             var bare = RunBare(cluster.BootstrapServers, s, round, cancellationToken);
             runs.Add(bare);
             log.WriteLine(string.Create(c, $"round {round}: bare consumer {bare.Rate:N0} events/s ({bare.Seconds:F2} s, {bare.CpuMicrosPerEvent:F2} µs CPU/event)"));
-            var (monitor, closeToReport, lateEvents) = await RunMonitorAsync(cluster.BootstrapServers, model, s, round, cancellationToken).ConfigureAwait(false);
+            var (monitor, lateEvents) = await RunMonitorAsync(cluster.BootstrapServers, model, s, round, cancellationToken).ConfigureAwait(false);
             runs.Add(monitor);
-            if (latencies.Count == 0 || monitor.Rate >= runs.Where(r => r.Kind == Monitor).Max(r => r.Rate))
-            {
-                latencies = closeToReport;
-            }
-
             late = Math.Max(late, lateEvents);
             log.WriteLine(string.Create(c, $"round {round}: Monitor {monitor.Rate:N0} events/s ({monitor.Seconds:F2} s, {monitor.CpuMicrosPerEvent:F2} µs CPU/event)"));
         }
 
         var core = RunCore(workload, model, Math.Min(s.Events, CoreEvents));
         log.WriteLine(string.Create(c, $"decode and accumulate in memory, one thread: {core.Rate:N0} events/s ({core.CpuMicrosPerEvent:F2} µs CPU/event)"));
-        return new E2eResult(s, partitions, bytesPerEvent, produceRate, runs, core, latencies, late,
+        log.WriteLine(string.Create(c, $"Live phase: {LatencyRate:N0} events/s into {LatencyTopic}, one 1 h window closing per second, {LatencyWindows} windows..."));
+        var liveRules = workload.Rules(LatencyTopic, Window, TimeSpan.Zero);
+        cluster.CreateTopic(LatencyTopic, 1);
+        var latency = await RunLatencyAsync(cluster.BootstrapServers, CompiledModel.Compile(liveRules, baseline, registry), s, cancellationToken).ConfigureAwait(false);
+        return new E2eResult(s, partitions, bytesPerEvent, produceRate, runs, core, latency, late,
             ProcessStats.PeakRss(), ProcessStats.Rss(), ProcessStats.Machine(), LoadAverage());
     }
 
@@ -238,7 +249,7 @@ internal static class E2eBenchmark
         return bytes > 0 ? run : throw new InvalidOperationException("The bare consumer received only empty values.");
     }
 
-    private static async Task<(E2eRun Run, List<double> CloseToReport, long Late)> RunMonitorAsync(
+    private static async Task<(E2eRun Run, long Late)> RunMonitorAsync(
         string bootstrap, CompiledModel model, E2eSettings s, int round, CancellationToken cancellationToken)
     {
         string state = Directory.CreateTempSubdirectory("monitor-bench-").FullName;
@@ -252,28 +263,7 @@ internal static class E2eBenchmark
                 CheckpointEveryMessages = s.CheckpointEvery ?? new KafkaIngestOptions().CheckpointEveryMessages,
             };
             long checkpointTicks = 0;
-            var reported = new ConcurrentDictionary<DateTimeOffset, long>();
             await using var ingest = new KafkaIngest([model], options, TimeProvider.System);
-            ingest.WindowsReported += (_, reports) =>
-            {
-                long now = Stopwatch.GetTimestamp();
-                foreach (var report in reports)
-                {
-                    if (report.Final)
-                    {
-                        reported.TryAdd(report.Window.End, now);
-                    }
-                }
-            };
-
-            // Window ends the stream's watermark passes (plus the lateness): each closes during the run.
-            var ends = new List<DateTimeOffset>();
-            for (var end = EventStart + Window; end + Lateness <= EventStart + Span - (Span / s.Events); end += Window)
-            {
-                ends.Add(end);
-            }
-
-            var closed = new Dictionary<DateTimeOffset, long>();
             ingest.CheckpointWritten += took => Interlocked.Add(ref checkpointTicks, took.Ticks);
             ingest.Start();
             var watch = new Stopwatch();
@@ -296,19 +286,6 @@ internal static class E2eBenchmark
                     watch.Start();
                 }
 
-                // A sampled read of the watermark (one 64-bit field) marks when each window closed.
-                if (ingest.Pipelines.Count > 0 && ingest.Pipelines[0].Engine.Watermark is { } watermark)
-                {
-                    long now = Stopwatch.GetTimestamp();
-                    foreach (var end in ends)
-                    {
-                        if (watermark - Lateness >= end)
-                        {
-                            closed.TryAdd(end, now);
-                        }
-                    }
-                }
-
                 if (applied != lastApplied)
                 {
                     lastApplied = applied;
@@ -324,21 +301,129 @@ internal static class E2eBenchmark
             var run = new E2eRun(Monitor, round, applied, watch.Elapsed.TotalSeconds, (ProcessStats.CpuTime() - cpu).TotalSeconds,
                 ingest.Checkpoints, TimeSpan.FromTicks(Interlocked.Read(ref checkpointTicks)).TotalSeconds);
             await ingest.StopAsync().ConfigureAwait(false);
-            var latencies = new List<double>();
-            foreach (var (end, at) in closed)
-            {
-                if (reported.TryGetValue(end, out long reportedAt))
-                {
-                    latencies.Add(Math.Max(0, Stopwatch.GetElapsedTime(at, reportedAt).TotalMilliseconds));
-                }
-            }
-
-            latencies.Sort();
-            return (run, latencies, ingest.Pipelines[0].Engine.LateEvents);
+            return (run, ingest.Pipelines[0].Engine.LateEvents);
         }
         finally
         {
             Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A live stream at <see cref="LatencyRate"/> events/s through the broker into a running ingest whose model
+    /// has no allowed lateness: each window closes with the first event of the next one. Times each close to its
+    /// report: from producing that event, and from the sampled moment the watermark passed the window's end.
+    /// </summary>
+    private static async Task<E2eLatency> RunLatencyAsync(string bootstrap, CompiledModel model, E2eSettings s, CancellationToken cancellationToken)
+    {
+        string state = Directory.CreateTempSubdirectory("monitor-bench-").FullName;
+        try
+        {
+            var live = new BenchWorkload(s.Numeric, s.Categorical, EventStart, Window / LatencyRate);
+            var options = new KafkaIngestOptions
+            {
+                Kafka = { ["bootstrap.servers"] = bootstrap },
+                Consumer = { ["group.id"] = "bench-live" },
+                StateDirectory = state,
+            };
+            var reported = new ConcurrentDictionary<DateTimeOffset, long>();
+            await using var ingest = new KafkaIngest([model], options, TimeProvider.System);
+            ingest.WindowsReported += (_, reports) =>
+            {
+                long now = Stopwatch.GetTimestamp();
+                foreach (var report in reports)
+                {
+                    if (report.Final)
+                    {
+                        reported.TryAdd(report.Window.End, now);
+                    }
+                }
+            };
+            ingest.Start();
+
+            using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap }).Build();
+            var random = new Random(11);
+            var produced = new Dictionary<DateTimeOffset, long>();
+            var closed = new Dictionary<DateTimeOffset, long>();
+            producer.Produce(LatencyTopic, new Message<Null, byte[]> { Value = live.Event(0, random) });
+            await Until(() => ingest.Applied >= 1, s.Stall, "the first live event was not applied", cancellationToken).ConfigureAwait(false);
+
+            long last = (long)LatencyRate * LatencyWindows;
+            var clock = Stopwatch.StartNew();
+            for (long i = 1; i <= last; i++)
+            {
+                // Paced: event i leaves at i / rate seconds.
+                while (clock.Elapsed.TotalSeconds * LatencyRate < i)
+                {
+                    Sample(ingest, closed);
+                    await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+                }
+
+                producer.Produce(LatencyTopic, new Message<Null, byte[]> { Value = live.Event(i, random) });
+                if (i % LatencyRate == 0)
+                {
+                    produced[live.TimeOf(i)] = Stopwatch.GetTimestamp();
+                }
+            }
+
+            producer.Flush(cancellationToken);
+            await Until(() =>
+            {
+                Sample(ingest, closed);
+                return produced.Keys.All(reported.ContainsKey);
+            }, s.Stall, "not every live window was reported", cancellationToken).ConfigureAwait(false);
+            await ingest.StopAsync().ConfigureAwait(false);
+
+            var fromClose = new List<double>();
+            var fromProduce = new List<double>();
+            foreach (var (end, at) in produced)
+            {
+                long reportedAt = reported[end];
+                fromProduce.Add(Stopwatch.GetElapsedTime(at, reportedAt).TotalMilliseconds);
+                if (closed.TryGetValue(end, out long closedAt))
+                {
+                    fromClose.Add(Math.Max(0, Stopwatch.GetElapsedTime(closedAt, reportedAt).TotalMilliseconds));
+                }
+            }
+
+            fromClose.Sort();
+            fromProduce.Sort();
+            return new E2eLatency(fromClose, fromProduce);
+        }
+        finally
+        {
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>A sampled read of the watermark (one 64-bit field, written by the processing task): when each window closed.</summary>
+    private static void Sample(KafkaIngest ingest, Dictionary<DateTimeOffset, long> closed)
+    {
+        if (ingest.Pipelines.Count == 0 || ingest.Pipelines[0].Engine.Watermark is not { } watermark)
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        var end = EventStart + Window;
+        while (end <= watermark)
+        {
+            closed.TryAdd(end, now);
+            end += Window;
+        }
+    }
+
+    private static async Task Until(Func<bool> condition, TimeSpan timeout, string failure, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > timeout)
+            {
+                throw new InvalidOperationException("Live phase: " + failure + string.Create(CultureInfo.InvariantCulture, $" within {timeout.TotalSeconds:F0} s."));
+            }
+
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
         }
     }
 

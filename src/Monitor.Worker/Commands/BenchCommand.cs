@@ -101,9 +101,10 @@ internal static class BenchCommand
         output.WriteLine(string.Create(c, $"ratio Monitor/bare: {r.Ratio:F3}"));
         output.WriteLine(string.Create(c, $"decode + accumulate from memory, one thread, no Kafka: {r.Core.Rate:N0} events/s ({r.Core.CpuMicrosPerEvent:F2} µs CPU/event, {r.Core.Events:N0} events)"));
         output.WriteLine(string.Create(c, $"produce: {r.ProduceRate:N0} events/s; peak RSS {Mb(r.PeakRssBytes):F0} MB (the broker holds the whole log), RSS at end {Mb(r.RssAfterBytes):F0} MB"));
-        output.WriteLine(r.CloseToReportMillis.Count == 0
-            ? "window close → report: no window closed during the run"
-            : string.Create(c, $"window close → report: {r.CloseToReportMillis.Count} windows, median {Median(r.CloseToReportMillis):F0} ms, max {r.CloseToReportMillis[^1]:F0} ms; late events {r.LateEvents}"));
+        output.WriteLine(string.Create(c, $"late events in the throughput runs: {r.LateEvents}"));
+        var closed = r.Latency.ClosedToReport;
+        var produced = r.Latency.ProducedToReport;
+        output.WriteLine(string.Create(c, $"live phase, {produced.Count} windows: window closed → reported median {Median(closed):F0} ms, max {Max(closed):F0} ms; closing event produced → reported median {Median(produced):F0} ms, max {Max(produced):F0} ms"));
         output.WriteLine(Json(w =>
         {
             w.WriteString("bench", "e2e");
@@ -123,11 +124,17 @@ internal static class BenchCommand
             w.WriteNumber("core_eps", Math.Round(r.Core.Rate));
             w.WriteNumber("core_cpu_us_per_event", Math.Round(r.Core.CpuMicrosPerEvent, 2));
             w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRssBytes)));
-            w.WriteNumber("windows_closed", r.CloseToReportMillis.Count);
-            if (r.CloseToReportMillis.Count > 0)
+            w.WriteNumber("live_windows", produced.Count);
+            if (closed.Count > 0)
             {
-                w.WriteNumber("close_to_report_median_ms", Math.Round(Median(r.CloseToReportMillis), 1));
-                w.WriteNumber("close_to_report_max_ms", Math.Round(r.CloseToReportMillis[^1], 1));
+                w.WriteNumber("close_to_report_median_ms", Math.Round(Median(closed), 1));
+                w.WriteNumber("close_to_report_max_ms", Math.Round(Max(closed), 1));
+            }
+
+            if (produced.Count > 0)
+            {
+                w.WriteNumber("produce_to_report_median_ms", Math.Round(Median(produced), 1));
+                w.WriteNumber("produce_to_report_max_ms", Math.Round(Max(produced), 1));
             }
 
             w.WriteNumber("late_events", r.LateEvents);
@@ -136,8 +143,10 @@ internal static class BenchCommand
         }));
     }
 
+    private static double Max(IReadOnlyList<double> sorted) => sorted.Count == 0 ? double.NaN : sorted[^1];
+
     private static double Median(IReadOnlyList<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
     private static double Mb(long bytes) => bytes / (1024.0 * 1024.0);
 
