@@ -27,6 +27,7 @@ internal static class MonitorCommandLine
         root.Subcommands.Add(BaselineCommand.Create(registry, time));
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DemoCommand.Create(registry));
+        root.Subcommands.Add(BenchCommand.Create(registry));
         // run, demo, replay and baseline commands are added here, one line each.
         return root;
     }
