@@ -27,9 +27,9 @@ cmd_build() {
   dotnet build Monitor.sln -c "$config" -nologo -v:q
 }
 
-# Debian packages the tests use: prometheus (a real Prometheus and promtool), docker-compose (validates
+# Debian packages the tests use: prometheus (a real Prometheus and promtool), prometheus-alertmanager, docker-compose (validates
 # docker-compose.yml; no engine is needed for that).
-test_packages="prometheus docker-compose"
+test_packages="prometheus prometheus-alertmanager docker-compose"
 
 cmd_test() {
   need_apt ${MONITOR_TEST_APT_PACKAGES:-$test_packages}
