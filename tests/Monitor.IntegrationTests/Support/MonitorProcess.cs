@@ -44,7 +44,10 @@ internal sealed class MonitorProcess : IDisposable
         }
     }
 
-    public static MonitorProcess Start(string workingDirectory, params string[] args)
+    public static MonitorProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the child with <paramref name="environment"/> added to its environment (e.g. a secret's variable).</summary>
+    public static MonitorProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         // The SDK sets DOTNET_HOST_PATH for test runs; otherwise the dotnet on PATH.
         string host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
@@ -59,6 +62,11 @@ internal sealed class MonitorProcess : IDisposable
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("Monitor__", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
         }
 
         info.ArgumentList.Add(MonitorDll);

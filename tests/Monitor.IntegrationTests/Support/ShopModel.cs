@@ -30,7 +30,11 @@ internal static class ShopModel
 
     /// <summary>Writes <c>shop.yaml</c> and its baseline (built by <c>monitor baseline build</c>'s code from generated rows) into <paramref name="folder"/>.</summary>
     /// <returns>The rule file's path.</returns>
-    public static string Write(string folder, string allowedLateness = "5s", string? alertWebhook = null)
+    /// <param name="folder">Where the rule file, training rows and baseline go.</param>
+    /// <param name="allowedLateness">The window's allowed lateness.</param>
+    /// <param name="alertWebhook">The one webhook route's target; none: no routes.</param>
+    /// <param name="retrain">A top-level <c>retrain:</c> YAML block appended as is; none: retraining off.</param>
+    public static string Write(string folder, string allowedLateness = "5s", string? alertWebhook = null, string? retrain = null)
     {
         Directory.CreateDirectory(folder);
         string rules = Path.Combine(folder, "shop.yaml");
@@ -81,7 +85,7 @@ internal static class ShopModel
                 roc_auc: {"{"} warning: 0.55 {"}"}
             alerts:
 
-            """ + routes, Encoding.UTF8);
+            """ + routes + (retrain ?? string.Empty), Encoding.UTF8);
 
         string training = Path.Combine(folder, "train.jsonl");
         var random = new Random(1);
