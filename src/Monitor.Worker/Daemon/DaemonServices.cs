@@ -22,12 +22,13 @@ internal static class DaemonServices
         builder.Configuration.AddInMemoryCollection(defaults);
         CheckAlertSettings(builder.Configuration, models);
 
+        // Hosted services start in registration order: subscribe to retrain answers before the outbox dispatches.
+        builder.Services.AddHostedService<RetrainObserver>();
         builder.AddMonitorAlerts();
         builder.Services.AddSingleton<AlertSink>();
         builder.Services.AddSingleton<IReportSink>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<ICheckpointParticipant>(sp => sp.GetRequiredService<AlertSink>());
         builder.Services.AddSingleton<IMetricsRefresher, OutboxMetrics>();
-        builder.Services.AddHostedService<RetrainObserver>();
 
         builder.Services.AddSingleton<IngestService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IngestService>());
