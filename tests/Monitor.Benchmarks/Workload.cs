@@ -56,7 +56,8 @@ internal static class Workload
 
     public static EventSchema Schema()
     {
-        var schema = new EventSchema("bench", FieldPath.Parse("timestamp"), FieldPath.Parse("event_id"), FieldPath.Parse("model"), FieldPath.Parse("model_version"), requireEventId: false);
+        // No labels are joined in the benchmark model, so event ids are not kept (as CompiledModel does).
+        var schema = new EventSchema("bench", FieldPath.Parse("timestamp"), null, FieldPath.Parse("model"), FieldPath.Parse("model_version"), requireEventId: false);
         for (int f = 0; f < NumericFeatures; f++)
         {
             schema.AddNumeric(FieldPath.Parse($"features.num_{f:D2}"));

@@ -81,7 +81,7 @@ public sealed class CompiledModel
         var predictions = new EventSchema(
             model,
             FieldPath.Parse(f.Timestamp),
-            FieldPath.Parse(f.EventId),
+            labelled ? FieldPath.Parse(f.EventId) : null, // ids are kept only to join labels: none, no allocation
             modelFieldRequired ? FieldPath.Parse(f.Model) : null,
             FieldPath.Parse(f.ModelVersion),
             requireEventId: labelled);
