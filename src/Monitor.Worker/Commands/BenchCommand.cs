@@ -80,7 +80,33 @@ internal static class BenchCommand
             return Task.FromResult(MonitorCommandLine.Success);
         });
 
-        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, and accumulator memory.") { e2e, memory };
+        var dir = new Option<string>("--dir") { Description = "The folder tests/Monitor.Benchmarks/peer/compare.py wrote the arrays to.", Required = true };
+        var peer = new Command("peer", "Exact KS and PSI per feature on arrays written by the scipy comparison script (tests/Monitor.Benchmarks/peer).") { dir };
+        peer.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var (features, seconds) = PeerBenchmark.Run(result.GetRequiredValue(dir));
+            foreach (var f in features)
+            {
+                output.WriteLine(Json(w =>
+                {
+                    w.WriteNumber("feature", f.Feature);
+                    w.WriteNumber("ks", f.Ks);
+                    w.WriteNumber("ks_p", f.KsPValue);
+                    w.WriteNumber("psi", f.Psi);
+                }));
+            }
+
+            output.WriteLine(Json(w =>
+            {
+                w.WriteString("bench", "peer");
+                w.WriteNumber("seconds", seconds);
+                w.WriteString("machine", ProcessStats.Machine());
+            }));
+            return Task.FromResult(MonitorCommandLine.Success);
+        });
+
+        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, accumulator memory, and the scipy comparison.") { e2e, memory, peer };
     }
 
     internal static void Print(E2eResult r, TextWriter output)
