@@ -5,6 +5,7 @@ using Monitor.Core.Evaluation;
 using Monitor.Core.Ingest;
 using Monitor.Core.Pipeline;
 using Monitor.Core.Rules;
+using Monitor.Core.Windows;
 
 namespace Monitor.Core.Baselines;
 
@@ -106,6 +107,15 @@ public sealed class BaselineBuilder
         for (int i = 0; i < _numeric.Length; i++)
         {
             int slot = layout.Numeric[i].Slot;
+            if (slot < 0)
+            {
+                slot = layout.Numeric[i].Role == StreamRole.Label ? _labelValueSlot : -1;
+                if (slot < 0)
+                {
+                    continue;
+                }
+            }
+
             switch (_row.NumericState[slot])
             {
                 case FieldState.Present: _numeric[i].Add(_row.Numeric[slot]); break;
@@ -117,6 +127,24 @@ public sealed class BaselineBuilder
         for (int i = 0; i < _categorical.Length; i++)
         {
             int slot = layout.Categorical[i].Slot;
+            if (slot < 0)
+            {
+                if (layout.Categorical[i].Role == StreamRole.Label && _labelClassSlot >= 0 && _row.CategoricalState[_labelClassSlot] == FieldState.Present)
+                {
+                    var text = _row.Category(_labelClassSlot);
+                    if (_model.Task != ModelTask.BinaryClassification)
+                    {
+                        _categorical[i].Add(text);
+                    }
+                    else if (ModelPipeline.TryBinary(text, out double truth))
+                    {
+                        _categorical[i].Add(truth >= 0.5 ? "1" : "0");
+                    }
+                }
+
+                continue;
+            }
+
             switch (_row.CategoricalState[slot])
             {
                 case FieldState.Present: _categorical[i].Add(_row.Category(slot)); break;
@@ -152,7 +180,12 @@ public sealed class BaselineBuilder
         for (int i = 0; i < _numeric.Length; i++)
         {
             int slot = _model.Layout.Numeric[i].Slot;
-            if (_bins[i] is { } bins && _row.NumericState[slot] == FieldState.Present)
+            if (slot < 0)
+            {
+                slot = _model.Layout.Numeric[i].Role == StreamRole.Label ? _labelValueSlot : -1;
+            }
+
+            if (slot >= 0 && _bins[i] is { } bins && _row.NumericState[slot] == FieldState.Present)
             {
                 _secondPassCounts[i][bins.BinOf(_row.Numeric[slot])]++;
             }

@@ -64,7 +64,7 @@ public sealed class WindowEvaluator
     private PendingFeature EvaluateNumeric(NumericPlan plan, NumericAccumulator acc)
     {
         var results = new List<PendingTest>();
-        if (acc.Count > 0 && plan.Reference.Count > 0)
+        if (acc.Count > 0 && plan.Reference.Count > 0 && EnoughLabels(plan.Role, acc.Count))
         {
             var current = acc.ToSample();
             foreach (var testPlan in plan.Tests)
@@ -116,7 +116,7 @@ public sealed class WindowEvaluator
     private PendingFeature EvaluateCategorical(CategoricalPlan plan, CategoricalAccumulator acc)
     {
         var results = new List<PendingTest>();
-        if (acc.Count > 0 && plan.Reference.Total > 0)
+        if (acc.Count > 0 && plan.Reference.Total > 0 && EnoughLabels(plan.Role, acc.Count))
         {
             var current = acc.ToDistribution();
             foreach (var testPlan in plan.Tests)
@@ -211,6 +211,9 @@ public sealed class WindowEvaluator
 
         return shares;
     }
+
+    /// <summary>Label drift is judged once as many labels joined as performance needs (performance.min_labels).</summary>
+    private bool EnoughLabels(StreamRole role, long count) => role != StreamRole.Label || count >= (_plan.Performance?.MinLabels ?? 0);
 
     private object Fitted(int channel, bool numeric, IDriftTest test, Func<object> fit)
     {

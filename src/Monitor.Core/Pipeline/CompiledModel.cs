@@ -18,6 +18,9 @@ public sealed class CompiledModel
     /// <summary>The channel name of the model's output.</summary>
     public const string PredictionChannel = BaselineProfile.PredictionChannel;
 
+    /// <summary>The channel name of the ground truth (label drift).</summary>
+    public const string LabelChannel = "label";
+
     private CompiledModel(ModelRules rules, BaselineProfile? baseline, EventSchema predictions, EventSchema? labels, ModelLayout layout, EvaluationPlan plan,
         int labelClassSlot, int labelValueSlot)
     {
@@ -175,6 +178,17 @@ public sealed class CompiledModel
         if (labelled)
         {
             labels = new EventSchema(model, FieldPath.Parse(f.LabelTimestamp), FieldPath.Parse(f.LabelEventId), null, null, requireEventId: true);
+            // Label drift: the ground truth's own distribution, fed by the join (no decoder slot), judged by an
+            // effect size (labels are few at window close, and p-value tests flag noise there).
+            if (task == ModelTask.Regression)
+            {
+                AddNumeric(LabelChannel, StreamRole.Label, -1, [new DriftTestRule { Name = "wasserstein_norm" }], new QualityLimits());
+            }
+            else
+            {
+                AddCategorical(LabelChannel, StreamRole.Label, -1, [new DriftTestRule { Name = "jensenshannon" }], new QualityLimits());
+            }
+
             if (task == ModelTask.Regression)
             {
                 labelValueSlot = labels.AddNumeric(FieldPath.Parse(f.LabelValue));

@@ -29,6 +29,8 @@ public sealed class WindowEngine
     private readonly Dictionary<string, PendingLabel> _awaitingPrediction = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, long> _labelExpiry = new();
     private readonly List<WindowSnapshot> _ready = [];
+    private readonly int _labelNumeric;
+    private readonly int _labelCategorical;
     private long _watermark = long.MinValue;
     private long _nextCloseAt = long.MaxValue;
     private long _nextEvictAt = long.MaxValue;
@@ -39,6 +41,24 @@ public sealed class WindowEngine
         ArgumentNullException.ThrowIfNull(layout);
         _layout = layout;
         _spec = layout.Window;
+        _labelNumeric = IndexOfLabel(layout.Numeric.Select(c => c.Role));
+        _labelCategorical = IndexOfLabel(layout.Categorical.Select(c => c.Role));
+    }
+
+    private static int IndexOfLabel(IEnumerable<StreamRole> roles)
+    {
+        int i = 0;
+        foreach (var role in roles)
+        {
+            if (role == StreamRole.Label)
+            {
+                return i;
+            }
+
+            i++;
+        }
+
+        return -1;
     }
 
     /// <summary>The layout this engine accumulates.</summary>
@@ -466,6 +486,7 @@ public sealed class WindowEngine
         }
 
         LabelsJoined++;
+        AddLabelValue(pane, truth, truthClass, perf.Kind);
         foreach (var window in _spec.WindowsContaining(pane.Range))
         {
             if (_emitted.ContainsKey(window.End.UtcTicks))
@@ -473,6 +494,24 @@ public sealed class WindowEngine
                 _dirty.Add(window.End.UtcTicks);
                 LabelsBackfilled++;
             }
+        }
+    }
+
+    /// <summary>Label drift: the joined labels of a pane, while its windows are still open.</summary>
+    private void AddLabelValue(WindowPane pane, double truth, string? truthClass, PerformanceKind kind)
+    {
+        if (pane.FeaturesReleased)
+        {
+            return;
+        }
+
+        if (_labelNumeric >= 0 && kind == PerformanceKind.Regression)
+        {
+            pane.Numeric![_labelNumeric].Add(truth);
+        }
+        else if (_labelCategorical >= 0 && kind != PerformanceKind.Regression)
+        {
+            pane.Categorical![_labelCategorical].Add(truthClass ?? (truth >= 0.5 ? "1" : "0"));
         }
     }
 

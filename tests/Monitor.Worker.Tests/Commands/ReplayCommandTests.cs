@@ -119,6 +119,34 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_LabelsArrivingBeforeWindowsClose_ReportLabelDriftWhereTheFraudRateChanged()
+    {
+        string rules = Write("fraud.yaml", Rules);
+        var training = new FraudTraffic(seed: 1, driftStart: DateTimeOffset.MaxValue);
+        string trainingFile = WriteLines("training.jsonl", Enumerable.Range(0, 20_000).Select(i => training.NextTrainingRow(T0.AddDays(-7).AddSeconds(i))));
+        var log = new StringWriter();
+        Assert.Equal(0, BaselineCommand.Build(DriftTestRegistry.Default, TimeProvider.System, trainingFile, rules, Path.Combine(_dir, "fraud-baseline.json"), new StringWriter(), log));
+        var traffic = new FraudTraffic(seed: 4, driftStart: T0.AddHours(2), driftEnd: T0.AddHours(3), labelDelay: (TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(4)));
+        var events = Enumerable.Range(0, 4 * 3000).Select(i => traffic.Next(T0.AddSeconds(i * 1.2))).ToList();
+        string predictions = WriteLines("predictions.jsonl", events.Select(e => e.Prediction));
+        string labels = WriteLines("labels.jsonl", events.OrderBy(e => e.LabelTime).Select(e => e.Label));
+        string reports = Path.Combine(_dir, "labels-report.jsonl");
+
+        Assert.Equal(0, ReplayCommand.Run(DriftTestRegistry.Default, rules, predictions, labels, null, reports, exact: false, log));
+
+        var labelLines = File.ReadLines(reports).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("feature").ValueKind == JsonValueKind.String && l.GetProperty("feature").GetString() == "label" && l.GetProperty("revision").GetInt32() == 0)
+            .ToDictionary(l => (int)(DateTimeOffset.Parse(l.GetProperty("window_start").GetString()!, System.Globalization.CultureInfo.InvariantCulture) - T0).TotalHours);
+        Assert.Equal("label", labelLines[0].GetProperty("role").GetString());
+        Assert.Equal("jensenshannon", labelLines[0].GetProperty("test").GetString());
+        Assert.True(labelLines[0].GetProperty("n_current").GetInt64() > 2_500, "most labels join before the window closes");
+        double before = labelLines[1].GetProperty("statistic").GetDouble();
+        double during = labelLines[2].GetProperty("statistic").GetDouble();
+        Assert.True(during > 3 * before, $"label drift {during} during the drift vs {before} before");
+        Assert.False(labelLines[1].GetProperty("drifted").GetBoolean());
+    }
+
+    [Fact]
     public void Replay_MissingBaseline_FailsNamingTheFileAndTheFix()
     {
         string rules = Write("fraud.yaml", Rules);
