@@ -73,7 +73,7 @@ public sealed class EndToEndTests(EndToEndFixture run, ITestOutputHelper output)
             compared++;
         }
 
-        Assert.Equal(3, compared);
+        Assert.Equal(4, compared); // the two features, the prediction and the label (label drift)
         Assert.Equal((double)latest.Events, Assert.Single(Infrastructure.Samples(metrics, "monitor_window_events")).Value);
     }
 
