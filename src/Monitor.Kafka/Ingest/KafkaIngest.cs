@@ -32,6 +32,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromMilliseconds(500);
 
+    // While connected, a metadata request this often confirms it: librdkafka reports "all brokers down" only once
+    // every connection has failed, which can take long (or not happen) while idle connections linger.
+    private static readonly TimeSpan HealthProbeEvery = TimeSpan.FromSeconds(2);
+    private int _failedHealthProbes;
+
     private readonly IReadOnlyList<CompiledModel> _models;
     private readonly KafkaIngestOptions _options;
     private readonly TimeProvider _time;
@@ -584,10 +589,16 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                 }
 
                 Write(result is null || result.IsPartitionEOF ? Item.Tick : new Item(result));
-                if (!_connected && (lastProbe == long.MinValue || _time.GetElapsedTime(lastProbe) >= ProbeEvery))
+                if (lastProbe == long.MinValue || _time.GetElapsedTime(lastProbe) >= (_connected ? HealthProbeEvery : ProbeEvery))
                 {
                     lastProbe = _time.GetTimestamp();
-                    Probe();
+                    bool reachable = Probe();
+                    // Two failed checks in a row (not one slow answer) mark the cluster unreachable.
+                    _failedHealthProbes = reachable ? 0 : _failedHealthProbes + 1;
+                    if (_failedHealthProbes >= 2)
+                    {
+                        SetConnected(false);
+                    }
                 }
             }
 
@@ -643,7 +654,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         }
     }
 
-    private void Probe()
+    private bool Probe()
     {
         try
         {
@@ -651,12 +662,15 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             if (metadata.Brokers.Count > 0)
             {
                 SetConnected(true);
+                return true;
             }
         }
         catch (KafkaException)
         {
-            // still unreachable
+            // unreachable
         }
+
+        return false;
     }
 
     private void Write(Item item)
