@@ -72,7 +72,8 @@ internal sealed class HttpReceiver : IAsyncDisposable
             return;
         }
 
-        _listener.Stop();
+        // Close alone: Stop() followed by Close() makes Linux's HttpListener look its endpoint up again, which
+        // re-binds the port and fails when another test has taken it meanwhile ("Address already in use").
         _listener.Close();
         if (_loop is not null)
         {

@@ -129,7 +129,7 @@ public sealed class FakeElasticsearch : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        _listener.Close(); // not Stop(): with a later Close() Linux's HttpListener re-binds the port (see HttpReceiver)
         try
         {
             await _loop;

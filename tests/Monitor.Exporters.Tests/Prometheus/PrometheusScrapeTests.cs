@@ -75,7 +75,7 @@ public sealed class PrometheusScrapeTests(ITestOutputHelper output)
 
             await prometheus.WaitForExitAsync(CancellationToken.None);
             await cts.CancelAsync();
-            listener.Stop();
+            listener.Close(); // not Stop(): the disposal after it would re-bind the port on Linux
             await serving;
             Directory.Delete(dir, recursive: true);
         }
