@@ -68,8 +68,6 @@ internal sealed class AlertSink : IReportSink, ICheckpointParticipant
             var level = severity == AlertSeverity.Critical ? Severity.Critical : Severity.Warning;
             _metrics.AlertsFiring(model.Name, severity, policy.Firing().Count(f => f.Severity == level));
         }
-
-        _metrics.OutboxDepth(_outbox.Depth);
     }
 
     public byte[] Save()

@@ -116,29 +116,25 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
     {
         lock (_consumedGate)
         {
-            foreach (var (topic, total) in _ingest.ConsumedByTopic)
-            {
-                long delta = total - _consumedSeen.GetValueOrDefault(topic);
-                if (delta > 0)
-                {
-                    _metrics.EventsConsumed(topic, delta);
-                    _consumedSeen[topic] = total;
-                }
-            }
-
-            foreach (var (topic, total) in _ingest.DecodedByTopic)
-            {
-                long delta = total - _decodedSeen.GetValueOrDefault(topic);
-                if (delta > 0)
-                {
-                    _metrics.EventsDecoded(topic, delta);
-                    _decodedSeen[topic] = total;
-                }
-            }
-
+            Advance(_ingest.ConsumedByTopic, _consumedSeen, _metrics.EventsConsumed);
+            Advance(_ingest.DecodedByTopic, _decodedSeen, _metrics.EventsDecoded);
             foreach (var (tp, lag) in _ingest.Lag)
             {
                 _metrics.ConsumerLag(tp.Topic, tp.Partition.Value, lag);
+            }
+        }
+    }
+
+    /// <summary>Moves a counter per topic up to the ingest's running total.</summary>
+    private static void Advance(IReadOnlyDictionary<string, long> totals, Dictionary<string, long> seen, Action<string, long> increment)
+    {
+        foreach (var (topic, total) in totals)
+        {
+            long delta = total - seen.GetValueOrDefault(topic);
+            if (delta > 0)
+            {
+                increment(topic, delta);
+                seen[topic] = total;
             }
         }
     }
