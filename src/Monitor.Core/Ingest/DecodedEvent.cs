@@ -69,6 +69,7 @@ public sealed class DecodedEvent
     internal void Reset()
     {
         EventId = null;
+        ModelVersion = null;
         Timestamp = default;
         Array.Clear(NumericState);
         Array.Clear(CategoricalState);
