@@ -176,19 +176,22 @@ public sealed class EventDecoder
             }
 
             int nameStart = pos + 1;
-            if (!ScanString(json, ref pos, out bool escaped))
-            {
-                return DecodeOutcome.InvalidJson;
-            }
-
-            var name = json[nameStart..(pos - 1)];
             Node? child;
-            if (predicted is not null && !escaped && name.SequenceEqual(predicted.Name))
+            if (predicted is not null && IsNameAt(json, nameStart, predicted))
             {
+                // The name expected here: its bytes, then the closing quote. A plain name holds no quote, backslash
+                // or control character, so this is exactly the string ScanString would have read.
                 child = predicted;
+                pos = nameStart + predicted.Name.Length + 1;
             }
             else
             {
+                if (!ScanString(json, ref pos, out bool escaped))
+                {
+                    return DecodeOutcome.InvalidJson;
+                }
+
+                var name = json[nameStart..(pos - 1)];
                 child = escaped ? FindEscaped(json[(nameStart - 1)..pos], node) : node.Find(name, learn: true);
                 if (child is not null)
                 {
@@ -731,6 +734,14 @@ public sealed class EventDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNameAt(ReadOnlySpan<byte> json, int start, Node node)
+    {
+        var name = node.Name;
+        int end = start + name.Length;
+        return node.IsPlain && end < json.Length && json[end] == (byte)'"' && json.Slice(start, name.Length).SequenceEqual(name);
+    }
+
     /// <summary>
     /// A number must be followed by whitespace, a comma or a closing bracket, and inside a container the message
     /// cannot end right after it (Utf8JsonReader rejects both when it reads the number; a literal's end it checks
@@ -1018,6 +1029,9 @@ public sealed class EventDecoder
 
         /// <summary>The property name, UTF-8.</summary>
         public byte[] Name { get; } = name;
+
+        /// <summary>The name needs no escaping in JSON: no quote, backslash or control character.</summary>
+        public bool IsPlain { get; } = !name.AsSpan().ContainsAny(StringStops);
 
         /// <summary>A name seen in messages but not in the schema: its value is skipped.</summary>
         public bool IsIgnored { get; private init; }

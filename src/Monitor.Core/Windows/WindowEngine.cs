@@ -20,6 +20,8 @@ public sealed class WindowEngine
     private const byte Version = 1;
 
     private readonly ModelLayout _layout;
+    private readonly int[] _numericSlots;
+    private readonly int[] _categoricalSlots;
     private readonly WindowSpec _spec;
     private readonly SortedDictionary<long, WindowPane> _panes = [];
     private readonly Dictionary<long, int> _emitted = [];   // window end ticks → revisions emitted
@@ -43,6 +45,8 @@ public sealed class WindowEngine
         _spec = layout.Window;
         _labelNumeric = IndexOfLabel(layout.Numeric.Select(c => c.Role));
         _labelCategorical = IndexOfLabel(layout.Categorical.Select(c => c.Role));
+        _numericSlots = [.. layout.Numeric.Select(c => c.Slot)];
+        _categoricalSlots = [.. layout.Categorical.Select(c => c.Slot)];
     }
 
     private static int IndexOfLabel(IEnumerable<StreamRole> roles)
@@ -122,9 +126,10 @@ public sealed class WindowEngine
         pane.Events++;
         Events++;
         var numeric = pane.Numeric!;
-        for (int i = 0; i < numeric.Length; i++)
+        var numericSlots = _numericSlots;
+        for (int i = 0; i < numeric.Length && i < numericSlots.Length; i++)
         {
-            int slot = _layout.Numeric[i].Slot;
+            int slot = numericSlots[i];
             if (slot < 0)
             {
                 continue;
@@ -145,9 +150,10 @@ public sealed class WindowEngine
         }
 
         var categorical = pane.Categorical!;
-        for (int i = 0; i < categorical.Length; i++)
+        var categoricalSlots = _categoricalSlots;
+        for (int i = 0; i < categorical.Length && i < categoricalSlots.Length; i++)
         {
-            int slot = _layout.Categorical[i].Slot;
+            int slot = categoricalSlots[i];
             if (slot < 0)
             {
                 continue;

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
@@ -19,7 +23,22 @@ public sealed class QuantileBins
 
     private readonly double[] _edges;
 
-    private QuantileBins(double[] edges) => _edges = edges;
+    // Up to this many edges BinOf compares with all of them in vectors instead of searching.
+    private const int VectorEdgeLimit = 32;
+
+    private readonly double[]? _padded;
+
+    private QuantileBins(double[] edges)
+    {
+        _edges = edges;
+        if (edges.Length <= VectorEdgeLimit)
+        {
+            int width = Vector256<double>.Count;
+            _padded = new double[Math.Max(width, (edges.Length + width - 1) / width * width)];
+            Array.Fill(_padded, double.PositiveInfinity);
+            edges.CopyTo(_padded, 0);
+        }
+    }
 
     /// <summary>The inner cut points in strictly ascending order.</summary>
     public ReadOnlySpan<double> Edges => _edges;
@@ -33,6 +52,21 @@ public sealed class QuantileBins
         if (double.IsNaN(x))
         {
             throw new ArgumentException("NaN has no bin; count it as a data-quality error before binning.", nameof(x));
+        }
+
+        // Decile bins have nine edges: count the edges below x four at a time (padding is +∞, never below x).
+        // Branch-free, so random data does not pay a mispredicted branch per halving as a binary search does.
+        if (_padded is { } padded && Vector256.IsHardwareAccelerated)
+        {
+            var v = Vector256.Create(x);
+            ref double e = ref MemoryMarshal.GetArrayDataReference(padded);
+            uint below = 0;
+            for (int i = 0; i < padded.Length; i += Vector256<double>.Count)
+            {
+                below += (uint)BitOperations.PopCount(Vector256.LessThan(Vector256.LoadUnsafe(ref e, (nuint)i), v).ExtractMostSignificantBits());
+            }
+
+            return (int)below;
         }
 
         int lo = 0;
