@@ -43,12 +43,12 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly CheckpointStore _store;
     private readonly Channel<Item> _channel;
+    private const int BatchSize = 256;
     private readonly object _gate = new();
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly HashSet<TopicPartition> _assigned = [];
     private readonly ConcurrentDictionary<string, long> _deadLetters = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _consumedByTopic = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, long> _decodedByTopic = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TopicCounts> _topicCounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<TopicPartition, long> _committable = new();
     private readonly List<ICheckpointParticipant> _participants = [];
     private readonly ConcurrentQueue<(string Topic, Message<byte[]?, byte[]?> Message)> _undelivered = new();
@@ -58,6 +58,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private Dictionary<string, TopicRoute[]> _routes = [];
     private ModelPipeline[] _pipelines = [];
     private bool[] _touched = [];
+    private List<ConsumeResult<byte[]?, byte[]?>>? _pending;
+    private TopicCounts? _lastCounts;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private IProducer<byte[]?, byte[]?>? _producer;
     private IAdminClient? _probe;
@@ -102,10 +104,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         _time = time ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _store = new CheckpointStore(options.StateDirectory, options.KeepCheckpoints, _logger);
-        _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.ChannelCapacity)
+        // Records travel in batches of up to BatchSize, so the capacity in records stays about ChannelCapacity.
+        _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(Math.Max(2, options.ChannelCapacity / BatchSize))
         {
             SingleReader = true,
-            SingleWriter = true,
+            SingleWriter = false, // InvokeAsync writes from other threads
             FullMode = BoundedChannelFullMode.Wait,
         });
     }
@@ -123,10 +126,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     public event Action<TimeSpan>? CheckpointWritten;
 
     /// <summary>Records applied per topic so far (redeliveries skipped), for the consumed-events metric.</summary>
-    public IReadOnlyDictionary<string, long> ConsumedByTopic => new Dictionary<string, long>(_consumedByTopic, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> ConsumedByTopic => _topicCounts.ToDictionary(kv => kv.Key, kv => Interlocked.Read(ref kv.Value.Consumed), StringComparer.Ordinal);
 
     /// <summary>Records accepted by at least one model per topic so far, for the decoded-events metric.</summary>
-    public IReadOnlyDictionary<string, long> DecodedByTopic => new Dictionary<string, long>(_decodedByTopic, StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> DecodedByTopic => _topicCounts.Where(kv => Interlocked.Read(ref kv.Value.Decoded) > 0)
+        .ToDictionary(kv => kv.Key, kv => Interlocked.Read(ref kv.Value.Decoded), StringComparer.Ordinal);
 
     /// <summary>
     /// Per assigned partition, the high watermark minus the offset of the last durable checkpoint (what is committed),
@@ -581,14 +585,31 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                 ConsumeResult<byte[]?, byte[]?>? result = null;
                 try
                 {
-                    result = consumer.Consume(_options.PollTimeout);
+                    // While a batch is open, take only what librdkafka already holds; hand the batch over as soon
+                    // as nothing more is ready, so batching adds no waiting.
+                    result = consumer.Consume(_pending is null ? _options.PollTimeout : TimeSpan.Zero);
                 }
                 catch (ConsumeException ex) when (!ex.Error.IsFatal)
                 {
                     Log.ConsumeError(_logger, ex.Error.ToString());
                 }
 
-                Write(result is null || result.IsPartitionEOF ? Item.Tick : new Item(result));
+                if (result is not null && !result.IsPartitionEOF)
+                {
+                    (_pending ??= new List<ConsumeResult<byte[]?, byte[]?>>(BatchSize)).Add(result);
+                    if (_pending.Count < BatchSize)
+                    {
+                        continue;
+                    }
+
+                    FlushPending();
+                }
+                else
+                {
+                    FlushPending();
+                    Write(Item.Tick);
+                }
+
                 if (lastProbe == long.MinValue || _time.GetElapsedTime(lastProbe) >= (_connected ? HealthProbeEvery : ProbeEvery))
                 {
                     lastProbe = _time.GetTimestamp();
@@ -673,6 +694,16 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         return false;
     }
 
+    // Consume thread only: hands the open batch to processing (before any barrier, so a checkpoint covers it).
+    private void FlushPending()
+    {
+        if (_pending is { } batch)
+        {
+            _pending = null;
+            Write(new Item(batch));
+        }
+    }
+
     private void Write(Item item)
     {
         if (!_channel.Writer.TryWrite(item))
@@ -684,6 +715,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     /// <summary>Runs on the consume thread: waits until everything handed over so far is applied and checkpointed.</summary>
     private void Barrier()
     {
+        FlushPending();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Write(new Item(done));
         Task.WaitAny([done.Task, _processing], _kill.Token);
@@ -709,9 +741,21 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                         return;
                     }
 
-                    if (item.Record is { } record)
+                    if (item.Records is { } records)
                     {
-                        Apply(record);
+                        foreach (var record in records)
+                        {
+                            if (_abandoned)
+                            {
+                                return;
+                            }
+
+                            Apply(record);
+                            if (_sinceCheckpoint >= _options.CheckpointEveryMessages)
+                            {
+                                Checkpoint(storeOffsets: true);
+                            }
+                        }
                     }
                     else if (item.Work is { } work)
                     {
@@ -767,17 +811,18 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     {
         var tp = record.TopicPartition;
         long offset = record.Offset.Value;
-        lock (_gate)
+
+        // Only this task writes positions once running, so it reads them without the lock; writes take it for
+        // the consume thread's readers (assignment).
+        if (_positions.TryGetValue(tp, out long next) && offset < next)
         {
-            if (_positions.TryGetValue(tp, out long next) && offset < next)
-            {
-                Interlocked.Increment(ref _redelivered);
-                return;
-            }
+            Interlocked.Increment(ref _redelivered);
+            return;
         }
 
-        Route(record);
-        _consumedByTopic.AddOrUpdate(record.Topic, 1, static (_, n) => n + 1);
+        var counts = CountsOf(record.Topic);
+        Route(record, counts);
+        Interlocked.Increment(ref counts.Consumed);
         lock (_gate)
         {
             _positions[tp] = offset + 1;
@@ -788,9 +833,19 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         Interlocked.Increment(ref _applied);
     }
 
-    private void Route(ConsumeResult<byte[]?, byte[]?> record)
+    private TopicCounts CountsOf(string topic)
     {
-        var routes = _routes.GetValueOrDefault(record.Topic) ?? [];
+        if (_lastCounts is { } last && string.Equals(last.Topic, topic, StringComparison.Ordinal))
+        {
+            return last;
+        }
+
+        return _lastCounts = _topicCounts.GetOrAdd(topic, static t => new TopicCounts(t));
+    }
+
+    private void Route(ConsumeResult<byte[]?, byte[]?> record, TopicCounts counts)
+    {
+        var routes = counts.Routes ??= _routes.GetValueOrDefault(record.Topic) ?? [];
         var value = record.Message.Value ?? [];
         if (value.Length > _options.MaxMessageBytes)
         {
@@ -822,7 +877,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
         if (accepted)
         {
-            _decodedByTopic.AddOrUpdate(record.Topic, 1, static (_, n) => n + 1);
+            Interlocked.Increment(ref counts.Decoded);
             return;
         }
 
@@ -1070,11 +1125,24 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
     private sealed record TopicRoute(int Pipeline, bool Label, string Model, string DeadLetterTopic);
 
+    /// <summary>Per topic: its routes (looked up once) and its counters (written by the processing task).</summary>
+    private sealed class TopicCounts(string topic)
+    {
+#pragma warning disable CA1051 // fields, for Interlocked
+        public long Consumed;
+        public long Decoded;
+#pragma warning restore CA1051
+
+        public string Topic { get; } = topic;
+
+        public TopicRoute[]? Routes { get; set; }
+    }
+
     private sealed class Item
     {
         public static readonly Item Tick = new();
 
-        public Item(ConsumeResult<byte[]?, byte[]?> record) => Record = record;
+        public Item(List<ConsumeResult<byte[]?, byte[]?>> records) => Records = records;
 
         public Item(TaskCompletionSource barrier) => Barrier = barrier;
 
@@ -1084,7 +1152,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         {
         }
 
-        public ConsumeResult<byte[]?, byte[]?>? Record { get; }
+        public List<ConsumeResult<byte[]?, byte[]?>>? Records { get; }
 
         public TaskCompletionSource? Barrier { get; }
 
