@@ -291,6 +291,10 @@ public sealed class NumericAccumulator
         return a;
     }
 
+    /// <summary>Moves the exact values into the sketch now (as reaching the exact limit would); no-op in sketch mode.
+    /// The window engine does this to keep a model's exact values within its memory budget.</summary>
+    public void SwitchToSketch() => PromoteToSketch();
+
     private void PromoteToSketch()
     {
         if (_sketch is not null)

@@ -224,7 +224,10 @@ public sealed class CompiledModel
         var spec = new WindowSpec(window.Size ?? throw new ArgumentException("The rules give no window size; validate them first.", nameof(rules)),
             window.Offset, window.Slide, window.AllowedLateness);
         var layout = new ModelLayout(model, spec, numeric, categorical, performanceKind, predictionSlot,
-            forceExact ? int.MaxValue : sketch.ExactLimit, rules.Performance?.LabelJoinTtl ?? TimeSpan.Zero);
+            forceExact ? int.MaxValue : sketch.ExactLimit, rules.Performance?.LabelJoinTtl ?? TimeSpan.Zero)
+        {
+            ExactMemoryBudget = forceExact ? long.MaxValue : sketch.ExactMemoryMb * 1024L * 1024L,
+        };
         var correction = rules.DatasetDrift.Correction switch
         {
             PValueCorrection.Bonferroni => Correction.Bonferroni,

@@ -523,6 +523,11 @@ public sealed partial class RuleValidator
             v.Add("sketch.exact_limit", $"{s.ExactLimit} is not a count of values", "give 1 or more (default 100000)");
         }
 
+        if (s.ExactMemoryMb is < 1 or > 1_048_576)
+        {
+            v.Add("sketch.exact_memory_mb", $"{s.ExactMemoryMb} MiB is not a usable memory bound", "give 1 to 1048576 MiB (default 64)");
+        }
+
         if (s.KllK is < 8 or > 65535)
         {
             v.Add("sketch.kll_k", $"{s.KllK} is outside the KLL sketch's range", "give a k from 8 to 65535 (default 200; rank error ≈ 1.65/k)");

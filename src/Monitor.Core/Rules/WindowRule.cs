@@ -69,6 +69,13 @@ public sealed record SketchRule
     /// </summary>
     public int ExactLimit { get; init; } = 100_000;
 
+    /// <summary>
+    /// The memory, in MiB, that exact values of all this model's open windows may take together
+    /// (<c>exact_memory_mb</c>, default 64). Past it, the features holding the most exact values switch to
+    /// their sketches early, so memory stays bounded however many features and windows are open.
+    /// </summary>
+    public int ExactMemoryMb { get; init; } = 64;
+
     /// <summary>The KLL sketch's accuracy parameter; rank error ≈ 1.65/k (<c>kll_k</c>, default 200).</summary>
     public int KllK { get; init; } = 200;
 

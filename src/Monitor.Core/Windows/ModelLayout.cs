@@ -61,4 +61,11 @@ public sealed record ModelLayout(
     PerformanceKind? Performance,
     int PredictionSlot,
     int PerformanceExactLimit,
-    TimeSpan LabelTimeToLive);
+    TimeSpan LabelTimeToLive)
+{
+    /// <summary>
+    /// Bytes that exact values of all open panes may take together before the largest switch to sketches
+    /// (<c>sketch.exact_memory_mb</c>); unbounded by default.
+    /// </summary>
+    public long ExactMemoryBudget { get; init; } = long.MaxValue;
+}

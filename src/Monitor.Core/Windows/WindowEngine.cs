@@ -36,6 +36,11 @@ public sealed class WindowEngine
     private long _watermark = long.MinValue;
     private long _nextCloseAt = long.MaxValue;
     private long _nextEvictAt = long.MaxValue;
+    private WindowPane? _lastPane;
+    private int _sinceBudgetCheck;
+
+    // How often (in events) the exact values of all panes are weighed against the layout's memory budget.
+    private const int BudgetCheckEvery = 4096;
 
     /// <summary>Creates the state for one model.</summary>
     public WindowEngine(ModelLayout layout)
@@ -176,6 +181,12 @@ public sealed class WindowEngine
         if (_layout.Performance is { } kind && e.EventId is { } id)
         {
             RememberPrediction(kind, id, e, pane);
+        }
+
+        if (++_sinceBudgetCheck >= BudgetCheckEvery && _layout.ExactMemoryBudget != long.MaxValue)
+        {
+            _sinceBudgetCheck = 0;
+            EnforceExactBudget();
         }
 
         return true;
@@ -381,6 +392,11 @@ public sealed class WindowEngine
     private WindowPane GetOrCreatePane(TimeRange range)
     {
         long key = range.Start.UtcTicks;
+        if (_lastPane is { } last && last.Range.Start.UtcTicks == key)
+        {
+            return last; // consecutive events mostly fall into the same pane
+        }
+
         if (!_panes.TryGetValue(key, out var pane))
         {
             pane = new WindowPane(range, _layout);
@@ -392,7 +408,50 @@ public sealed class WindowEngine
             }
         }
 
+        _lastPane = pane;
         return pane;
+    }
+
+    /// <summary>Accumulators switched to their sketches early to keep exact values within the memory budget.</summary>
+    public long ExactBudgetSwitches { get; private set; }
+
+    /// <summary>
+    /// Keeps the exact values of all panes within <see cref="ModelLayout.ExactMemoryBudget"/>: past it, the
+    /// accumulators holding the most switch to their sketches until three quarters of the budget are left in use.
+    /// </summary>
+    private void EnforceExactBudget()
+    {
+        long budget = _layout.ExactMemoryBudget;
+        long held = 0;
+        foreach (var pane in _panes.Values)
+        {
+            if (pane.Numeric is { } numeric)
+            {
+                foreach (var accumulator in numeric)
+                {
+                    held += accumulator.IsExact ? accumulator.StoreBytes : 0;
+                }
+            }
+        }
+
+        if (held <= budget)
+        {
+            return;
+        }
+
+        var exact = _panes.Values.Where(p => p.Numeric is not null).SelectMany(p => p.Numeric!).Where(a => a.IsExact && a.StoreBytes > 0)
+            .OrderByDescending(a => a.StoreBytes).ToList();
+        foreach (var accumulator in exact)
+        {
+            if (held <= budget / 4 * 3)
+            {
+                break;
+            }
+
+            held -= accumulator.StoreBytes;
+            accumulator.SwitchToSketch();
+            ExactBudgetSwitches++;
+        }
     }
 
     private void RememberPrediction(PerformanceKind kind, string id, DecodedEvent e, WindowPane pane)
@@ -603,6 +662,8 @@ public sealed class WindowEngine
         {
             _panes.Remove(start);
         }
+
+        _lastPane = null;
 
         // Forget emitted windows none of whose panes remain.
         long oldest = _panes.Count == 0 ? long.MaxValue : _panes.Keys.First();

@@ -66,6 +66,48 @@ public sealed class WindowEngineTests
         Assert.Equal(2, window.Categorical![0].Count);
     }
 
+    [Theory]
+    [InlineData(64 * 1024)]
+    [InlineData(long.MaxValue)]
+    public void AddPrediction_ExactValuesBeyondTheMemoryBudget_LargestSwitchToSketchesAndCountsStayExact(long budget)
+    {
+        var engine = new WindowEngine(Layout() with { ExactMemoryBudget = budget });
+        var sums = new double[3];
+        var counts = new int[3];
+        var random = new Random(5);
+        for (int i = 0; i < 18_000; i++)
+        {
+            int window = i % 3; // three open windows, filled in turn
+            double amount = Math.Round(random.NextDouble() * 100, 3);
+            Add(engine, $"e{i}", T0.AddHours(window).AddSeconds(i % 3600), amount);
+            sums[window] += amount;
+            counts[window]++;
+        }
+
+        var open = engine.SnapshotOpen();
+        Assert.Equal(3, open.Count);
+        long exactBytes = open.Sum(w => w.Numeric!.Where(a => a.IsExact).Sum(a => a.StoreBytes));
+        for (int w = 0; w < 3; w++)
+        {
+            var amount = open[w].Numeric![0];
+            Assert.Equal(counts[w], amount.Count);
+            Assert.Equal(sums[w] / counts[w], amount.Mean, 9);
+        }
+
+        if (budget == long.MaxValue)
+        {
+            Assert.Equal(0, engine.ExactBudgetSwitches);
+            Assert.All(open.SelectMany(w => w.Numeric!), a => Assert.True(a.IsExact));
+        }
+        else
+        {
+            // 2 features × 3 windows × 6,000 values × 8 B = 288 KB would be held exactly without the budget.
+            Assert.InRange(engine.ExactBudgetSwitches, 1, 6);
+            Assert.InRange(exactBytes, 0, budget);
+            Assert.Contains(open.SelectMany(w => w.Numeric!), a => !a.IsExact);
+        }
+    }
+
     [Fact]
     public void AddPrediction_ForClosedWindow_IsCountedAsLateAndNotAdded()
     {
