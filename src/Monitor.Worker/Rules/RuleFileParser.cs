@@ -46,7 +46,7 @@ internal static class RuleFileParser
             Window = Window(m.Map("window", "size", "offset", "allowed_lateness", "slide")),
             Schedule = Schedule(m.Map("schedule", "cron", "evaluate_open_window", "timezone")),
             Baseline = Baseline(m.Map("baseline", "kind", "path", "start", "end", "windows", "psi_bins")),
-            Sketch = Sketch(m.Map("sketch", "exact_limit", "kll_k", "category_cap")),
+            Sketch = Sketch(m.Map("sketch", "exact_limit", "exact_memory_mb", "kll_k", "category_cap")),
             DatasetDrift = DatasetDrift(m.Map("dataset_drift", "warning_share", "critical_share", "correction")),
             Performance = Performance(m.Map("performance", "label_join_ttl", "min_labels", "floors"), r),
             Alerts = Alerts(m.Map("alerts", "runbook_url", "dashboard_url", "routes"), r),
@@ -285,6 +285,7 @@ internal static class RuleFileParser
         return m is null ? s : s with
         {
             ExactLimit = m.Int("exact_limit") ?? s.ExactLimit,
+            ExactMemoryMb = m.Int("exact_memory_mb") ?? s.ExactMemoryMb,
             KllK = m.Int("kll_k") ?? s.KllK,
             CategoryCap = m.Int("category_cap") ?? s.CategoryCap,
         };
