@@ -65,6 +65,7 @@ public sealed class RuleValidatorTests
         ["windows on file baseline"] = (() => SomeRules.Valid() with { Baseline = SomeRules.Valid().Baseline! with { Windows = 3 } }, "baseline.windows", "set `kind: rolling`"),
         ["one psi bin"] = (() => SomeRules.Valid() with { Baseline = SomeRules.Valid().Baseline! with { PsiBins = 1 } }, "baseline.psi_bins", "2 or more bins"),
         ["zero exact limit"] = (() => SomeRules.Valid() with { Sketch = new SketchRule { ExactLimit = 0 } }, "sketch.exact_limit", "1 or more"),
+        ["zero exact memory"] = (() => SomeRules.Valid() with { Sketch = new SketchRule { ExactMemoryMb = 0 } }, "sketch.exact_memory_mb", "1 to 1048576"),
         ["tiny kll k"] = (() => SomeRules.Valid() with { Sketch = new SketchRule { KllK = 4 } }, "sketch.kll_k", "from 8 to 65535"),
         ["zero category cap"] = (() => SomeRules.Valid() with { Sketch = new SketchRule { CategoryCap = 0 } }, "sketch.category_cap", "1 or more"),
         ["zero warning share"] = (() => SomeRules.Valid() with { DatasetDrift = new DatasetDriftRule { WarningShare = 0 } }, "dataset_drift.warning_share", "above 0 and at most 1"),

@@ -70,6 +70,7 @@ public sealed class RuleFileLoaderTests
         ["windows not a count"] = ("  kind: file\n  path: baselines/fraud.json\n", "  kind: rolling\n  windows: 2.5\n", "baseline.windows", "whole number"),
         ["one psi bin"] = ("  path: baselines/fraud.json\n", "  path: baselines/fraud.json\n  psi_bins: 1\n", "baseline.psi_bins", "2 or more bins"),
         ["zero exact limit"] = ("window:\n", "sketch: { exact_limit: 0 }\nwindow:\n", "sketch.exact_limit", "1 or more"),
+        ["zero exact memory"] = ("window:\n", "sketch: { exact_memory_mb: 0 }\nwindow:\n", "sketch.exact_memory_mb", "1 to 1048576"),
         ["tiny kll k"] = ("window:\n", "sketch: { kll_k: 4 }\nwindow:\n", "sketch.kll_k", "from 8 to 65535"),
         ["zero category cap"] = ("window:\n", "sketch: { category_cap: 0 }\nwindow:\n", "sketch.category_cap", "1 or more"),
         ["zero warning share"] = ("window:\n", "dataset_drift: { warning_share: 0 }\nwindow:\n", "dataset_drift.warning_share", "above 0 and at most 1"),
