@@ -49,17 +49,7 @@ public static class ReportLines
         w.WriteString("feature", feature.Feature);
         w.WriteString("role", feature.Role.ToString().ToLowerInvariant());
         w.WriteString("kind", feature.Kind.ToString().ToLowerInvariant());
-        w.WriteString("test", test.Test);
-        Number(w, "statistic", test.Statistic);
-        Number(w, "p_value", test.PValue);
-        Number(w, "p_value_adjusted", test.AdjustedPValue);
-        w.WriteString("threshold_kind", test.ThresholdKind == ThresholdKind.PValueBelow ? "p_value_below" : "statistic_above");
-        Number(w, "warning", test.Warning);
-        Number(w, "critical", test.Critical);
-        w.WriteBoolean("drifted", test.Drifted);
-        w.WriteString("severity", Name(test.Severity));
-        w.WriteString("mode", test.Mode == EstimateMode.Exact ? "exact" : "sketch");
-        Number(w, "bound", test.Bound);
+        WriteTestFields(w, test);
         w.WriteNumber("n_reference", test.ReferenceCount);
         w.WriteNumber("n_current", test.CurrentCount);
         w.WriteNumber("missing", feature.Missing);
@@ -76,30 +66,13 @@ public static class ReportLines
         w.WriteNull("feature");
         w.WriteNumber("events", report.Events);
         w.WriteString("severity", Name(report.Severity));
-        if (report.Dataset is { } d)
-        {
-            w.WriteStartObject("dataset_drift");
-            w.WriteNumber("features", d.Features);
-            w.WriteNumber("drifted", d.Drifted);
-            Number(w, "share", d.Share);
-            Number(w, "warning_share", d.WarningShare);
-            Number(w, "critical_share", d.CriticalShare);
-            w.WriteString("correction", d.Correction);
-            w.WriteString("severity", Name(d.Severity));
-            w.WriteEndObject();
-        }
-
+        WriteDatasetDrift(w, report);
         w.WriteStartArray("data_quality");
         foreach (var f in report.Features)
         {
             w.WriteStartObject();
             w.WriteString("feature", f.Feature);
-            w.WriteNumber("count", f.Count);
-            w.WriteNumber("missing", f.Missing);
-            w.WriteNumber("type_errors", f.TypeErrors);
-            w.WriteNumber("out_of_range", f.OutOfRange);
-            w.WriteNumber("unseen", f.Unseen);
-            w.WriteString("mode", f.Mode == EstimateMode.Exact ? "exact" : "sketch");
+            WriteFeatureCounts(w, f);
             foreach (var q in f.Quality.Where(q => q.Limit is not null || q.Value > 0))
             {
                 w.WriteStartObject(q.Check);
@@ -113,6 +86,65 @@ public static class ReportLines
         }
 
         w.WriteEndArray();
+        WritePerformance(w, report);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The fields of one test's outcome, shared by the report lines and the API's nested report.</summary>
+    public static void WriteTestFields(Utf8JsonWriter w, TestOutcome test)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(test);
+        w.WriteString("test", test.Test);
+        Number(w, "statistic", test.Statistic);
+        Number(w, "p_value", test.PValue);
+        Number(w, "p_value_adjusted", test.AdjustedPValue);
+        w.WriteString("threshold_kind", test.ThresholdKind == ThresholdKind.PValueBelow ? "p_value_below" : "statistic_above");
+        Number(w, "warning", test.Warning);
+        Number(w, "critical", test.Critical);
+        w.WriteBoolean("drifted", test.Drifted);
+        w.WriteString("severity", Name(test.Severity));
+        w.WriteString("mode", test.Mode == EstimateMode.Exact ? "exact" : "sketch");
+        Number(w, "bound", test.Bound);
+    }
+
+    /// <summary>A feature's counts and whether its tests read exact values or a sketch.</summary>
+    public static void WriteFeatureCounts(Utf8JsonWriter w, FeatureReport feature)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(feature);
+        w.WriteNumber("count", feature.Count);
+        w.WriteNumber("missing", feature.Missing);
+        w.WriteNumber("type_errors", feature.TypeErrors);
+        w.WriteNumber("out_of_range", feature.OutOfRange);
+        w.WriteNumber("unseen", feature.Unseen);
+        w.WriteString("mode", feature.Mode == EstimateMode.Exact ? "exact" : "sketch");
+    }
+
+    /// <summary>The <c>dataset_drift</c> object, when the report has one.</summary>
+    public static void WriteDatasetDrift(Utf8JsonWriter w, WindowReport report)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Dataset is { } d)
+        {
+            w.WriteStartObject("dataset_drift");
+            w.WriteNumber("features", d.Features);
+            w.WriteNumber("drifted", d.Drifted);
+            Number(w, "share", d.Share);
+            Number(w, "warning_share", d.WarningShare);
+            Number(w, "critical_share", d.CriticalShare);
+            w.WriteString("correction", d.Correction);
+            w.WriteString("severity", Name(d.Severity));
+            w.WriteEndObject();
+        }
+    }
+
+    /// <summary>The <c>performance</c> object (metrics and floors), when labels are joined.</summary>
+    public static void WritePerformance(Utf8JsonWriter w, WindowReport report)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(report);
         if (report.Performance is { } p)
         {
             w.WriteStartObject("performance");
@@ -143,8 +175,6 @@ public static class ReportLines
             w.WriteEndArray();
             w.WriteEndObject();
         }
-
-        w.WriteEndObject();
     }
 
     private static void WriteWindowHeader(Utf8JsonWriter w, WindowReport report)
@@ -178,9 +208,11 @@ public static class ReportLines
         _ => "none",
     };
 
-    // JSON has no NaN or infinity: such a value (never expected from the tests) is written as null, not invented.
-    private static void Number(Utf8JsonWriter w, string name, double? value)
+    /// <summary>A number, or null for a missing or non-finite value (JSON has no NaN or infinity; such a value,
+    /// never expected from the tests, is written as null, not invented).</summary>
+    public static void Number(Utf8JsonWriter w, string name, double? value)
     {
+        ArgumentNullException.ThrowIfNull(w);
         if (value is { } v && double.IsFinite(v))
         {
             w.WriteNumber(name, v);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Monitor.Core.Drift;
 using Monitor.Core.Evaluation;
 
 namespace Monitor.Worker.Daemon;
@@ -19,16 +18,7 @@ internal static class ReportJson
         w.WriteNumber("revision", report.Revision);
         w.WriteNumber("events", report.Events);
         w.WriteString("severity", ReportLines.Name(report.Severity));
-        if (report.Dataset is { } d)
-        {
-            w.WriteStartObject("dataset_drift");
-            w.WriteNumber("features", d.Features);
-            w.WriteNumber("drifted", d.Drifted);
-            w.WriteNumber("share", d.Share);
-            w.WriteString("severity", ReportLines.Name(d.Severity));
-            w.WriteEndObject();
-        }
-
+        ReportLines.WriteDatasetDrift(w, report);
         w.WriteStartArray("features");
         foreach (var f in report.Features)
         {
@@ -36,27 +26,13 @@ internal static class ReportJson
             w.WriteString("feature", f.Feature);
             w.WriteString("role", f.Role.ToString().ToLowerInvariant());
             w.WriteString("kind", f.Kind.ToString().ToLowerInvariant());
-            w.WriteNumber("count", f.Count);
-            w.WriteNumber("missing", f.Missing);
-            w.WriteNumber("type_errors", f.TypeErrors);
-            w.WriteNumber("out_of_range", f.OutOfRange);
-            w.WriteNumber("unseen", f.Unseen);
-            w.WriteString("mode", f.Mode == EstimateMode.Exact ? "exact" : "sketch");
+            ReportLines.WriteFeatureCounts(w, f);
             w.WriteString("severity", ReportLines.Name(f.Severity));
             w.WriteStartArray("tests");
             foreach (var t in f.Tests)
             {
                 w.WriteStartObject();
-                w.WriteString("test", t.Test);
-                Number(w, "statistic", t.Statistic);
-                Number(w, "p_value", t.PValue);
-                Number(w, "p_value_adjusted", t.AdjustedPValue);
-                Number(w, "warning", t.Warning);
-                Number(w, "critical", t.Critical);
-                w.WriteBoolean("drifted", t.Drifted);
-                w.WriteString("severity", ReportLines.Name(t.Severity));
-                w.WriteString("mode", t.Mode == EstimateMode.Exact ? "exact" : "sketch");
-                Number(w, "bound", t.Bound);
+                ReportLines.WriteTestFields(w, t);
                 w.WriteEndObject();
             }
 
@@ -66,8 +42,8 @@ internal static class ReportJson
             {
                 w.WriteStartObject();
                 w.WriteString("check", q.Check);
-                Number(w, "value", q.Value);
-                Number(w, "limit", q.Limit);
+                ReportLines.Number(w, "value", q.Value);
+                ReportLines.Number(w, "limit", q.Limit);
                 w.WriteString("severity", ReportLines.Name(q.Severity));
                 w.WriteEndObject();
             }
@@ -77,35 +53,7 @@ internal static class ReportJson
         }
 
         w.WriteEndArray();
-        if (report.Performance is { } p)
-        {
-            w.WriteStartObject("performance");
-            w.WriteNumber("labelled", p.Labelled);
-            Number(w, "label_coverage", p.Coverage);
-            w.WriteBoolean("judged", p.Judged);
-            w.WriteStartObject("metrics");
-            foreach (var (name, value) in p.Metrics.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                Number(w, name, value);
-            }
-
-            w.WriteEndObject();
-            w.WriteString("severity", ReportLines.Name(p.Severity));
-            w.WriteEndObject();
-        }
-
+        ReportLines.WritePerformance(w, report);
         w.WriteEndObject();
-    }
-
-    private static void Number(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is { } v && double.IsFinite(v))
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 }
