@@ -210,7 +210,14 @@ internal static class E2eBenchmark
             EnableAutoCommit = true,
             EnablePartitionEof = false,
         };
-        config.Set("group.protocol", "classic");
+        foreach (var (key, value) in KafkaIngestOptions.ConsumerDefaults)
+        {
+            if (key is not ("group.id" or "client.id"))
+            {
+                config.Set(key, value);
+            }
+        }
+
         using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
         consumer.Subscribe(Topic);
         long count = 0;
