@@ -119,7 +119,7 @@ internal static class E2eBenchmark
         cluster.CreateTopic(Topic, partitions);
         cluster.CreateTopic("monitor.dead-letters", 1);
         log.WriteLine(string.Create(c, $"Embedded broker at {cluster.BootstrapServers}; topic {Topic} with {partitions} partitions. Producing {s.Events:N0} events of ~{bytesPerEvent:F0} bytes..."));
-        double produceRate = Produce(cluster.BootstrapServers, workload, s.Events, partitions, cancellationToken);
+        double produceRate = Produce(cluster.BootstrapServers, Topic, workload, s.Events, partitions, cancellationToken);
         log.WriteLine(string.Create(c, $"Produced at {produceRate:N0} events/s."));
 
         var runs = new List<E2eRun>();
@@ -145,7 +145,9 @@ internal static class E2eBenchmark
             ProcessStats.PeakRss(), ProcessStats.Rss(), ProcessStats.Machine(), LoadAverage());
     }
 
-    private static double Produce(string bootstrap, BenchWorkload workload, long events, int partitions, CancellationToken cancellationToken)
+    /// <summary>Produces <paramref name="events"/> events of <paramref name="workload"/> to <paramref name="topic"/>,
+    /// in blocks of consecutive events per partition; returns events per second.</summary>
+    internal static double Produce(string bootstrap, string topic, BenchWorkload workload, long events, int partitions, CancellationToken cancellationToken)
     {
         var config = new ProducerConfig
         {
@@ -172,7 +174,7 @@ internal static class E2eBenchmark
             // Blocks of consecutive events, round robin: every partition gets the same share (none exceeds the
             // broker's retention) in few large record batches. One event per batch would make the broker's fetches
             // slow (it scans a partition's batches linearly), for the bare consumer and Monitor alike.
-            var partition = new TopicPartition(Topic, new Partition((int)(i / ProduceBlock % partitions)));
+            var partition = new TopicPartition(topic, new Partition((int)(i / ProduceBlock % partitions)));
             var message = new Message<Null, byte[]> { Value = workload.Event(i, random) };
             while (true)
             {

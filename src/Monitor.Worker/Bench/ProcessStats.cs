@@ -56,11 +56,19 @@ internal static class ProcessStats
         return self.WorkingSet64;
     }
 
-    private static long? ReadStatus(string key)
+    /// <summary>Another process's peak and current resident set size (VmHWM, VmRSS), in bytes; null off Linux
+    /// or once the process is gone.</summary>
+    public static (long Peak, long Current)? RssOf(int pid)
+    {
+        string path = string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/status");
+        return ReadStatus("VmHWM:", path) is { } peak && ReadStatus("VmRSS:", path) is { } current ? (peak, current) : null;
+    }
+
+    private static long? ReadStatus(string key, string path = "/proc/self/status")
     {
         try
         {
-            foreach (string line in File.ReadLines("/proc/self/status"))
+            foreach (string line in File.ReadLines(path))
             {
                 if (line.StartsWith(key, StringComparison.Ordinal))
                 {

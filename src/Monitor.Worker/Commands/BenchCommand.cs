@@ -106,7 +106,45 @@ internal static class BenchCommand
             return Task.FromResult(MonitorCommandLine.Success);
         });
 
-        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, accumulator memory, and the scipy comparison.") { e2e, memory, peer };
+        var rssFeatures = new Option<int>("--features") { Description = "Numeric features (default 100).", DefaultValueFactory = _ => 100 };
+        var rssWindows = new Option<int>("--windows") { Description = "Windows the stream spans, all kept open (default 3).", DefaultValueFactory = _ => 3 };
+        var rssPerWindow = new Option<long>("--events-per-window") { Description = "Events per window (default 40,000).", DefaultValueFactory = _ => 40_000 };
+        var rss = new Command("rss", "The daemon's memory from outside: `monitor run` as a child process consumes open windows of many features from the embedded broker; its peak RSS.")
+        {
+            rssFeatures, rssWindows, rssPerWindow,
+        };
+        rss.SetAction(async (result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var settings = new RssSettings(result.GetValue(rssFeatures), result.GetValue(rssWindows), result.GetValue(rssPerWindow));
+            if (settings.Features is < 1 or > 1000 || settings.Windows is < 1 or > 24 || settings.EventsPerWindow < 1)
+            {
+                await result.InvocationConfiguration.Error.WriteLineAsync("--features 1 to 1000, --windows 1 to 24, --events-per-window positive.").ConfigureAwait(false);
+                return MonitorCommandLine.InvalidInput;
+            }
+
+            var r = await RssBenchmark.RunAsync(settings, registry, result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Create(c, $"monitor run: {settings.Features} numeric features, {settings.Windows} open windows × {settings.EventsPerWindow:N0} events (~{r.BytesPerEvent:F0} B each, {r.Partitions} partitions), on {r.Machine}"));
+            output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB, managed heap {Mb(r.ManagedBytes):F1} MB"));
+            output.WriteLine(Json(w =>
+            {
+                w.WriteString("bench", "rss");
+                w.WriteNumber("features", settings.Features);
+                w.WriteNumber("windows", settings.Windows);
+                w.WriteNumber("events_per_window", settings.EventsPerWindow);
+                w.WriteNumber("events", r.Events);
+                w.WriteNumber("seconds", Math.Round(r.Seconds, 1));
+                w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRss), 1));
+                w.WriteNumber("rss_before_ingest_mb", Math.Round(Mb(r.PeakRssBeforeIngest), 1));
+                w.WriteNumber("final_rss_mb", Math.Round(Mb(r.FinalRss), 1));
+                w.WriteNumber("managed_heap_mb", Math.Round(Mb(r.ManagedBytes), 1));
+                w.WriteString("machine", r.Machine);
+            }));
+            return MonitorCommandLine.Success;
+        });
+
+        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, accumulator memory, the daemon's RSS, and the scipy comparison.") { e2e, memory, rss, peer };
     }
 
     internal static void Print(E2eResult r, TextWriter output)
