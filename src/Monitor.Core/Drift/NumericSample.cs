@@ -12,21 +12,39 @@ namespace Monitor.Core.Drift;
 /// </remarks>
 public sealed class NumericSample
 {
-    private readonly double[] _values;
-    private readonly long[]? _weights;
+    /// <summary>Exact samples at least this large get a <see cref="BucketIndex"/> when KS or quantile bins ask for one.</summary>
+    internal const int IndexThreshold = 2048;
 
-    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError)
+    private readonly long[]? _weights;
+    private readonly double _min;
+    private readonly double _max;
+
+    // Exact samples keep their finite values in input order until a statistic needs more: KS and quantile bins
+    // use a bucket index (O(n)), and only tests that walk sorted values sort. Each lazy field is computed from
+    // immutable data and published whole, so concurrent readers at worst compute it twice.
+    private double[] _values;
+    private double[]? _sorted;
+    private BucketIndex? _index;
+    private bool _indexTried;
+    private double[]? _moments;
+
+    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted)
     {
         _values = values;
+        _sorted = sorted ? values : null;
         _weights = weights;
+        _min = min;
+        _max = max;
         Count = count;
         NonFiniteCount = nonFinite;
         RankError = rankError;
-        (Mean, Variance) = Moments(values, weights, count);
     }
 
-    /// <summary>The distinct stored values in ascending order (an exact sample may repeat values).</summary>
-    public ReadOnlySpan<double> Values => _values;
+    /// <summary>
+    /// The distinct stored values in ascending order (an exact sample may repeat values). An exact sample sorts
+    /// on first access (once); KS and PSI never need it.
+    /// </summary>
+    public ReadOnlySpan<double> Values => SortedArray();
 
     /// <summary>The multiplicity of each entry of <see cref="Values"/>; empty when every value counts once.</summary>
     public ReadOnlySpan<long> Weights => _weights;
@@ -49,28 +67,75 @@ public sealed class NumericSample
     /// <summary>Whether the sample holds every observation (no sketch error).</summary>
     public EstimateMode Mode => RankError > 0 ? EstimateMode.Sketch : EstimateMode.Exact;
 
-    /// <summary>The weighted mean; NaN for an empty sample.</summary>
-    public double Mean { get; }
+    /// <summary>The weighted mean (summed in ascending order of value); NaN for an empty sample.</summary>
+    public double Mean => Moments()[0];
 
     /// <summary>The weighted population variance (divides by <see cref="Count"/>); NaN for an empty sample.</summary>
-    public double Variance { get; }
+    public double Variance => Moments()[1];
 
     /// <summary>The population standard deviation (ddof = 0, as numpy's default).</summary>
     public double StandardDeviation => Math.Sqrt(Variance);
 
+    /// <summary>The values in no particular order (unweighted samples only: weighted ones are always sorted).</summary>
+    internal ReadOnlySpan<double> UnorderedValues => Volatile.Read(ref _values);
+
+    /// <summary>Whether <see cref="Values"/> is sorted already (reading it costs nothing more).</summary>
+    internal bool HasSortedValues => Volatile.Read(ref _sorted) is not null;
+
+    /// <summary>The smallest value (NaN for an empty sample).</summary>
+    internal double Min => _min;
+
+    /// <summary>The largest value (NaN for an empty sample).</summary>
+    internal double Max => _max;
+
+    /// <summary>
+    /// The bucket index of an unweighted sample of at least <see cref="IndexThreshold"/> values with a usable
+    /// range, built on first use; null otherwise (callers then walk <see cref="Values"/>).
+    /// </summary>
+    internal BucketIndex? Index
+    {
+        get
+        {
+            if (Volatile.Read(ref _indexTried))
+            {
+                return Volatile.Read(ref _index);
+            }
+
+            BucketIndex? index = null;
+            var values = Volatile.Read(ref _values);
+            if (_weights is null && values.Length >= IndexThreshold)
+            {
+                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length));
+                if (index is not null)
+                {
+                    // The grouped copy is as good an ordering as the input's: drop the input's.
+                    Interlocked.CompareExchange(ref _values, index.ValuesArray, values);
+                }
+            }
+
+            Volatile.Write(ref _index, index);
+            Volatile.Write(ref _indexTried, true);
+            return index;
+        }
+    }
+
     /// <summary>The weight of entry <paramref name="index"/> (1 for unweighted samples).</summary>
     public long WeightAt(int index) => _weights is null ? 1 : _weights[index];
 
-    /// <summary>Copies the finite values, counts the non-finite ones, and sorts.</summary>
+    /// <summary>Copies the finite values and counts the non-finite ones. Sorting is deferred until a test needs it.</summary>
     public static NumericSample FromValues(ReadOnlySpan<double> values)
     {
         var finite = new double[values.Length];
         int n = 0;
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
         foreach (double v in values)
         {
             if (double.IsFinite(v))
             {
                 finite[n++] = v;
+                min = v < min ? v : min;
+                max = v > max ? v : max;
             }
         }
 
@@ -80,8 +145,9 @@ public sealed class NumericSample
             Array.Resize(ref finite, n);
         }
 
-        Array.Sort(finite);
-        return new NumericSample(finite, null, n, nonFinite, 0);
+        return n == 0
+            ? new NumericSample(finite, null, 0, nonFinite, 0, double.NaN, double.NaN, sorted: true)
+            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1);
     }
 
     /// <summary>
@@ -122,28 +188,82 @@ public sealed class NumericSample
         }
 
         Array.Sort(v, w);
-        return new NumericSample(v, w, total, 0, rankError);
+        return v.Length == 0
+            ? new NumericSample(v, w, total, 0, rankError, double.NaN, double.NaN, sorted: true)
+            : new NumericSample(v, w, total, 0, rankError, v[0], v[^1], sorted: true);
     }
 
     /// <summary>Expands the sample to one value per observation (for tests and small samples only).</summary>
     public double[] Expand()
     {
+        var values = SortedArray();
         if (_weights is null)
         {
-            return (double[])_values.Clone();
+            return (double[])values.Clone();
         }
 
         var result = new double[checked((int)Count)];
         int k = 0;
-        for (int i = 0; i < _values.Length; i++)
+        for (int i = 0; i < values.Length; i++)
         {
             for (long j = 0; j < _weights[i]; j++)
             {
-                result[k++] = _values[i];
+                result[k++] = values[i];
             }
         }
 
         return result;
+    }
+
+    private double[] SortedArray()
+    {
+        var sorted = Volatile.Read(ref _sorted);
+        if (sorted is not null)
+        {
+            return sorted;
+        }
+
+        sorted = Index is { } index ? BucketSorted(index) : SortedCopy(Volatile.Read(ref _values));
+        Volatile.Write(ref _sorted, sorted);
+        Volatile.Write(ref _values, sorted);
+        return sorted;
+    }
+
+    private static double[] SortedCopy(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary>A full sort from the bucket index: the buckets are in order already, so each is sorted alone.</summary>
+    private static double[] BucketSorted(BucketIndex index)
+    {
+        var sorted = index.Values.ToArray();
+        var offsets = index.Offsets;
+        for (int b = 0; b < index.BucketCount; b++)
+        {
+            int length = offsets[b + 1] - offsets[b];
+            if (length > 1)
+            {
+                sorted.AsSpan(offsets[b], length).Sort();
+            }
+        }
+
+        return sorted;
+    }
+
+    private double[] Moments()
+    {
+        var moments = Volatile.Read(ref _moments);
+        if (moments is null)
+        {
+            var (mean, variance) = Moments(SortedArray(), _weights, Count);
+            moments = [mean, variance];
+            Volatile.Write(ref _moments, moments);
+        }
+
+        return moments;
     }
 
     private static (double Mean, double Variance) Moments(double[] values, long[]? weights, long count)

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
@@ -53,8 +55,18 @@ public sealed class QuantileBins
         return lo;
     }
 
-    /// <summary>Counts a sample (weights included) into the bins with one merge walk over its sorted values.</summary>
+    /// <summary>
+    /// Counts a sample (weights included) into the bins: an exact sample in one pass over its values in any order
+    /// (no sort), a weighted one by a merge walk over its sorted values.
+    /// </summary>
     public long[] Count(NumericSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return sample.IsWeighted ? CountSorted(sample) : CountUnordered(sample.UnorderedValues, _edges);
+    }
+
+    /// <summary>The counts by a merge walk over the sorted values: the reference <see cref="Count"/> must equal.</summary>
+    internal long[] CountSorted(NumericSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var counts = new long[BinCount];
@@ -74,10 +86,107 @@ public sealed class QuantileBins
         return counts;
     }
 
+    /// <summary>
+    /// Counts values in any order: for each edge the number of values above it (compared a vector at a time,
+    /// block by block so the values stay in L1 cache), then bin k = above(k − 1) − above(k).
+    /// </summary>
+    internal static long[] CountUnordered(ReadOnlySpan<double> values, ReadOnlySpan<double> edges)
+    {
+        var counts = new long[edges.Length + 1];
+        if (edges.Length > 32)
+        {
+            var bins = new QuantileBins(edges.ToArray());
+            foreach (double x in values)
+            {
+                counts[bins.BinOf(x)]++;
+            }
+
+            return counts;
+        }
+
+        var above = new long[edges.Length];
+        const int Block = 2048;
+        int width = Vector<double>.Count;
+        for (int start = 0; start < values.Length; start += Block)
+        {
+            var block = values.Slice(start, Math.Min(Block, values.Length - start));
+            int vectorEnd = Vector.IsHardwareAccelerated ? block.Length - (block.Length % width) : 0;
+            for (int e = 0; e < edges.Length; e++)
+            {
+                double edge = edges[e];
+                var edgeVector = new Vector<double>(edge);
+                var sum = Vector<long>.Zero;
+                for (int i = 0; i < vectorEnd; i += width)
+                {
+                    sum -= Vector.LessThan(edgeVector, new Vector<double>(block[i..]));
+                }
+
+                long total = Vector.Sum(sum);
+                for (int i = vectorEnd; i < block.Length; i++)
+                {
+                    total += block[i] > edge ? 1 : 0;
+                }
+
+                above[e] += total;
+            }
+        }
+
+        long previous = values.Length;
+        for (int e = 0; e < edges.Length; e++)
+        {
+            counts[e] = previous - above[e];
+            previous = above[e];
+        }
+
+        counts[^1] = previous;
+        return counts;
+    }
+
     /// <summary>Fits bins to a reference sample.</summary>
     /// <param name="reference">A non-empty sample; weights count as multiplicities.</param>
     /// <param name="bins">The number of quantile bins before duplicate edges are dropped (default 10).</param>
     public static QuantileBins FromReference(NumericSample reference, int bins = DefaultBinCount)
+    {
+        Guard.NotEmpty(reference, nameof(reference));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        if (!reference.IsWeighted && !reference.HasSortedValues && reference.Index is { } index)
+        {
+            return FromIndex(index, bins);
+        }
+
+        return FromSorted(reference, bins);
+    }
+
+    /// <summary>The edges by order statistics selected inside the index's buckets; equal to <see cref="FromSorted"/>'s.</summary>
+    internal static QuantileBins FromIndex(BucketIndex index, int bins)
+    {
+        long n = index.Count;
+        var edges = new List<double>(bins - 1);
+        int cachedBucket = -1;
+        double[] cached = [];
+        for (int i = 1; i < bins; i++)
+        {
+            long rank = Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1);
+            int k = (int)(rank - 1);
+            int bucket = BucketIndex.Upper(index.Offsets, k);
+            if (bucket != cachedBucket)
+            {
+                cached = index.Bucket(bucket).ToArray();
+                cachedBucket = bucket;
+            }
+
+            double q = BucketIndex.Select(cached, k - index.Offsets[bucket]);
+            if (edges.Count == 0 || edges[^1] < q)
+            {
+                edges.Add(q);
+            }
+        }
+
+        return new QuantileBins([.. edges]);
+    }
+
+    /// <summary>The edges by walking the sorted values: the reference <see cref="FromIndex"/> must equal.</summary>
+    internal static QuantileBins FromSorted(NumericSample reference, int bins)
     {
         Guard.NotEmpty(reference, nameof(reference));
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
