@@ -1,29 +1,35 @@
+using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Monitor.Core.Drift;
 
 /// <summary>
-/// An exact sample's values grouped into equal-width buckets over [<see cref="Min"/>, <see cref="Max"/>] by one
-/// counting-sort scatter (O(n)), each bucket left unsorted. The bucket map b(x) = ⌊(x − Min)·Scale⌋ is monotone in
-/// IEEE arithmetic (subtraction and multiplication by a positive constant round monotonically), so a bucket's
-/// values all lie at or above every value of an earlier bucket and equal values share a bucket. KS and quantile
-/// bins use it to sort only the few buckets they look into instead of the whole sample.
+/// Counts of an exact sample's values per slot of equal-width buckets over [<see cref="Min"/>, <see cref="Max"/>],
+/// built in one O(n) pass without sorting. Slot s(x) = clamp(⌊(x − Min)·Scale⌋, −1, B) + 1 is monotone in IEEE
+/// arithmetic (subtraction and multiplication by a positive constant round monotonically, floor and clamp are
+/// monotone), so every value of a slot lies at or above every value of an earlier slot and equal values share a
+/// slot; slot 0 and slot B + 1 catch values of another sample below and above this one's range. KS and quantile
+/// bins use it to look only into the few slots that matter, gathering and sorting just those.
 /// </summary>
 internal sealed class BucketIndex
 {
-    /// <summary>The most buckets an index uses (2^16: the counts stay in L2 cache, bucket ids fit a ushort).</summary>
+    /// <summary>The most buckets an index uses (2^16: the counts stay in L2 cache).</summary>
     public const int MaxBuckets = 1 << 16;
 
+    private readonly double[] _source;
     private readonly int[] _offsets;
-    private readonly double[] _values;
+    private readonly ConcurrentDictionary<int, double[]> _gathered = new();
 
-    private BucketIndex(double min, double max, double scale, int[] offsets, double[] values)
+    private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets)
     {
+        _source = source;
         Min = min;
         Max = max;
+        Buckets = buckets;
         Scale = scale;
         _offsets = offsets;
-        _values = values;
     }
 
     /// <summary>The smallest value.</summary>
@@ -32,39 +38,35 @@ internal sealed class BucketIndex
     /// <summary>The largest value.</summary>
     public double Max { get; }
 
-    /// <summary>Buckets per unit of value: BucketCount / (Max − Min).</summary>
+    /// <summary>The number of buckets B over [Min, Max]; there are B + 2 slots.</summary>
+    public int Buckets { get; }
+
+    /// <summary>Buckets per unit of value: B / (Max − Min).</summary>
     public double Scale { get; }
 
-    /// <summary>The number of buckets.</summary>
-    public int BucketCount => _offsets.Length - 1;
+    /// <summary>The number of slots (B + 2).</summary>
+    public int SlotCount => Buckets + 2;
 
     /// <summary>The number of values.</summary>
-    public int Count => _values.Length;
+    public int Count => _source.Length;
 
-    /// <summary>Bucket b holds Values[Offsets[b]..Offsets[b + 1]].</summary>
+    /// <summary>
+    /// Prefix counts: slot s holds the values of ranks Offsets[s]..Offsets[s + 1] − 1 (0-based) in sorted order.
+    /// </summary>
     public ReadOnlySpan<int> Offsets => _offsets;
 
-    /// <summary>The values grouped by bucket (never modified after construction).</summary>
-    public ReadOnlySpan<double> Values => _values;
-
-    /// <summary>The grouped values array itself, for callers that keep it as an ordering of the sample.</summary>
-    internal double[] ValuesArray => _values;
-
-    /// <summary>The bucket of a value in [Min, Max].</summary>
-    public int BucketOf(double x) => Math.Min((int)((x - Min) * Scale), _offsets.Length - 2);
-
-    /// <summary>The values of bucket <paramref name="bucket"/>, unsorted.</summary>
-    public ReadOnlySpan<double> Bucket(int bucket) => _values.AsSpan(_offsets[bucket], _offsets[bucket + 1] - _offsets[bucket]);
+    /// <summary>The number of values in slot <paramref name="slot"/>.</summary>
+    public int CountIn(int slot) => _offsets[slot + 1] - _offsets[slot];
 
     /// <summary>About 16 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
     public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 16, 1)), 1, MaxBuckets);
 
     /// <summary>
-    /// Groups finite <paramref name="values"/> whose smallest and largest are <paramref name="min"/> and
-    /// <paramref name="max"/>; null when the range is zero or too wide or narrow for a finite scale (callers
-    /// then sort).
+    /// Counts finite <paramref name="values"/> (kept by reference: the caller never changes them) whose smallest
+    /// and largest are <paramref name="min"/> and <paramref name="max"/>; null when the range is zero or too wide
+    /// or narrow for a finite scale (callers then sort).
     /// </summary>
-    public static BucketIndex? TryBuild(ReadOnlySpan<double> values, double min, double max, int buckets)
+    public static BucketIndex? TryBuild(double[] values, double min, double max, int buckets)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, MaxBuckets);
@@ -73,11 +75,78 @@ internal sealed class BucketIndex
             return null;
         }
 
-        var offsets = new int[buckets + 1];
-        var grouped = new double[values.Length];
-        Group(values, min, scale, offsets, grouped);
-        return new BucketIndex(min, max, scale, offsets, grouped);
+        var offsets = new int[buckets + 3];
+        Histogram(values, min, scale, buckets, offsets.AsSpan(1));
+        for (int s = 1; s < offsets.Length; s++)
+        {
+            offsets[s] += offsets[s - 1];
+        }
+
+        return new BucketIndex(values, min, max, buckets, scale, offsets);
     }
+
+    /// <summary>Counts <paramref name="values"/> (any finite values, in or out of range) per slot of this index.</summary>
+    public int[] CountSlots(ReadOnlySpan<double> values)
+    {
+        var counts = new int[SlotCount];
+        Histogram(values, Min, Scale, Buckets, counts);
+        return counts;
+    }
+
+    /// <summary>
+    /// The values of the given slots, each array unsorted and never to be modified (copy before reordering).
+    /// Slots not seen before are gathered together in one pass and kept for later calls.
+    /// </summary>
+    public double[][] Gather(ReadOnlySpan<int> slots)
+    {
+        var result = new double[slots.Length][];
+        var missing = new List<int>();
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (_gathered.TryGetValue(slots[i], out var values))
+            {
+                result[i] = values;
+            }
+            else if (!missing.Contains(slots[i]))
+            {
+                missing.Add(slots[i]);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            var counts = new int[missing.Count];
+            for (int i = 0; i < counts.Length; i++)
+            {
+                counts[i] = CountIn(missing[i]);
+            }
+
+            var fresh = GatherSlots(_source, Min, Scale, Buckets, [.. missing], counts);
+            for (int i = 0; i < fresh.Length; i++)
+            {
+                _gathered.TryAdd(missing[i], fresh[i]);
+            }
+
+            for (int i = 0; i < slots.Length; i++)
+            {
+                result[i] ??= _gathered[slots[i]];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The values grouped by slot (a full counting-sort scatter), with the slots' offsets.</summary>
+    public double[] Grouped()
+    {
+        var grouped = new double[Count];
+        Group(_source, Min, Scale, Buckets, _offsets, grouped);
+        return grouped;
+    }
+
+    /// <summary>The slot of one value.</summary>
+    internal static int SlotOf(double x, double min, double scale, int buckets) =>
+        (int)Math.Clamp(Math.Floor((x - min) * scale), -1, buckets) + 1;
 
     /// <summary>The bucket scale for [min, max], if it is finite and positive.</summary>
     internal static bool TryScale(double min, double max, int buckets, out double scale)
@@ -87,83 +156,172 @@ internal sealed class BucketIndex
         return range > 0 && double.IsFinite(range) && double.IsFinite(scale) && scale > 0;
     }
 
-    /// <summary>
-    /// Counting-sort scatter: fills <paramref name="offsets"/> (one longer than the bucket count) and writes the
-    /// values grouped by bucket into <paramref name="grouped"/>. Every value must lie in [min, max].
-    /// </summary>
-    internal static void Group(ReadOnlySpan<double> values, double min, double scale, Span<int> offsets, Span<double> grouped)
+    /// <summary>Adds the slot counts of <paramref name="values"/> to <paramref name="counts"/> (B + 2 long).</summary>
+    internal static void Histogram(ReadOnlySpan<double> values, double min, double scale, int buckets, Span<int> counts)
     {
-        int last = offsets.Length - 2;
-        var ids = System.Buffers.ArrayPool<ushort>.Shared.Rent(values.Length);
-        try
+        int i = 0;
+        if (Avx.IsSupported && values.Length >= 4)
         {
-            offsets.Clear();
-            var counts = offsets[1..];
-            for (int i = 0; i < values.Length; i++)
+            var vmin = Vector256.Create(min);
+            var vscale = Vector256.Create(scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)buckets);
+            var one = Vector256.Create(1.0);
+            for (; i <= values.Length - 4; i += 4)
             {
-                int b = Math.Min((int)((values[i] - min) * scale), last);
-                ids[i] = (ushort)b;
-                counts[b]++;
-            }
-
-            // offsets[b] becomes the write position of bucket b, and after the scatter its end = the start of b + 1.
-            int sum = 0;
-            for (int b = 1; b < offsets.Length; b++)
-            {
-                int c = offsets[b];
-                offsets[b] = sum;
-                sum += c;
-            }
-
-            for (int i = 0; i < values.Length; i++)
-            {
-                grouped[offsets[ids[i] + 1]++] = values[i];
+                var t = Vector256.Floor((Vector256.Create(values.Slice(i, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                counts[s.GetElement(0)]++;
+                counts[s.GetElement(1)]++;
+                counts[s.GetElement(2)]++;
+                counts[s.GetElement(3)]++;
             }
         }
-        finally
+
+        for (; i < values.Length; i++)
         {
-            System.Buffers.ArrayPool<ushort>.Shared.Return(ids);
+            counts[SlotOf(values[i], min, scale, buckets)]++;
         }
     }
 
     /// <summary>
-    /// The <paramref name="k"/>-th smallest (0-based) of <paramref name="values"/>, by recursive bucketing
-    /// (expected O(n)); <paramref name="values"/> may be reordered.
+    /// One pass collecting the values of the listed slots, whose sizes are <paramref name="counts"/>, into one
+    /// array per slot.
+    /// </summary>
+    internal static double[][] GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] counts)
+    {
+        var target = new int[buckets + 2];
+        Array.Fill(target, -1);
+        var result = new double[slots.Length][];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            target[slots[i]] = i;
+            result[i] = new double[counts[i]];
+        }
+
+        var fill = new int[slots.Length];
+        int j = 0;
+        if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(min);
+            var vscale = Vector256.Create(scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)buckets);
+            var one = Vector256.Create(1.0);
+            for (; j <= values.Length - 4; j += 4)
+            {
+                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    int k = target[s.GetElement(lane)];
+                    if (k >= 0)
+                    {
+                        result[k][fill[k]++] = values[j + lane];
+                    }
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            int k = target[SlotOf(values[j], min, scale, buckets)];
+            if (k >= 0)
+            {
+                result[k][fill[k]++] = values[j];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Counting-sort scatter of <paramref name="values"/> into <paramref name="grouped"/> by slot, given the slots'
+    /// prefix counts <paramref name="offsets"/> (B + 3 long).
+    /// </summary>
+    internal static void Group(ReadOnlySpan<double> values, double min, double scale, int buckets, ReadOnlySpan<int> offsets, Span<double> grouped)
+    {
+        var position = offsets[..^1].ToArray();
+        foreach (double x in values)
+        {
+            grouped[position[SlotOf(x, min, scale, buckets)]++] = x;
+        }
+    }
+
+    /// <summary>
+    /// Groups <paramref name="values"/> into slots over their own range: returns false when there is nothing to
+    /// split (all equal) or the range has no finite scale; otherwise the slots' prefix counts and grouped values.
+    /// </summary>
+    internal static bool TrySplit(ReadOnlySpan<double> values, ReadOnlySpan<double> more, out int[] offsets, out double[] grouped, out int[] moreOffsets, out double[] moreGrouped)
+    {
+        offsets = [];
+        grouped = [];
+        moreOffsets = [];
+        moreGrouped = [];
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            min = v < min ? v : min;
+            max = v > max ? v : max;
+        }
+
+        foreach (double v in more)
+        {
+            min = v < min ? v : min;
+            max = v > max ? v : max;
+        }
+
+        int buckets = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max((values.Length + more.Length) / 8, 2)), 2, MaxBuckets);
+        if (!(min < max) || !TryScale(min, max, buckets, out double scale))
+        {
+            return false;
+        }
+
+        (offsets, grouped) = GroupOwn(values, min, scale, buckets);
+        (moreOffsets, moreGrouped) = GroupOwn(more, min, scale, buckets);
+        return true;
+    }
+
+    private static (int[] Offsets, double[] Grouped) GroupOwn(ReadOnlySpan<double> values, double min, double scale, int buckets)
+    {
+        var offsets = new int[buckets + 3];
+        Histogram(values, min, scale, buckets, offsets.AsSpan(1));
+        for (int s = 1; s < offsets.Length; s++)
+        {
+            offsets[s] += offsets[s - 1];
+        }
+
+        var grouped = new double[values.Length];
+        Group(values, min, scale, buckets, offsets, grouped);
+        return (offsets, grouped);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/>-th smallest (0-based) of <paramref name="values"/> by recursive bucketing (expected
+    /// O(n)); <paramref name="values"/> may be reordered.
     /// </summary>
     internal static double Select(Span<double> values, int k)
     {
-        while (true)
+        while (values.Length > 64)
         {
-            if (values.Length <= 64)
+            if (!TrySplit(values, [], out var offsets, out var grouped, out _, out _))
             {
-                values.Sort();
-                return values[k];
+                // All equal, or no usable scale: sort what is left.
+                break;
             }
 
-            var (min, max) = MinMax(values);
-            int buckets = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)(values.Length / 8)), 2, MaxBuckets);
-            if (min == max)
-            {
-                return values[k];
-            }
-
-            if (!TryScale(min, max, buckets, out double scale))
-            {
-                values.Sort();
-                return values[k];
-            }
-
-            var offsets = new int[buckets + 1];
-            var grouped = new double[values.Length];
-            Group(values, min, scale, offsets, grouped);
-            int b = Upper(offsets, k);
-            values = grouped.AsSpan(offsets[b], offsets[b + 1] - offsets[b]);
-            k -= offsets[b];
+            int slot = SlotOfRank(offsets, k);
+            k -= offsets[slot];
+            values = grouped.AsSpan(offsets[slot], offsets[slot + 1] - offsets[slot]);
         }
+
+        values.Sort();
+        return values[k];
     }
 
-    /// <summary>The bucket holding 0-based position <paramref name="k"/> of the grouped values.</summary>
-    internal static int Upper(ReadOnlySpan<int> offsets, int k)
+    /// <summary>The slot holding 0-based rank <paramref name="k"/>: the last slot whose offset is at most k.</summary>
+    internal static int SlotOfRank(ReadOnlySpan<int> offsets, long k)
     {
         int lo = 0;
         int hi = offsets.Length - 2;
@@ -181,19 +339,5 @@ internal sealed class BucketIndex
         }
 
         return lo;
-    }
-
-    /// <summary>The smallest and largest of non-empty finite values.</summary>
-    internal static (double Min, double Max) MinMax(ReadOnlySpan<double> values)
-    {
-        double min = values[0];
-        double max = values[0];
-        foreach (double v in values)
-        {
-            min = v < min ? v : min;
-            max = v > max ? v : max;
-        }
-
-        return (min, max);
     }
 }

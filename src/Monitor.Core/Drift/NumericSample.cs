@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Monitor.Core.Drift;
 
 /// <summary>
@@ -106,11 +108,6 @@ public sealed class NumericSample
             if (_weights is null && values.Length >= IndexThreshold)
             {
                 index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length));
-                if (index is not null)
-                {
-                    // The grouped copy is as good an ordering as the input's: drop the input's.
-                    Interlocked.CompareExchange(ref _values, index.ValuesArray, values);
-                }
             }
 
             Volatile.Write(ref _index, index);
@@ -125,17 +122,57 @@ public sealed class NumericSample
     /// <summary>Copies the finite values and counts the non-finite ones. Sorting is deferred until a test needs it.</summary>
     public static NumericSample FromValues(ReadOnlySpan<double> values)
     {
-        var finite = new double[values.Length];
+        var finite = GC.AllocateUninitializedArray<double>(values.Length);
         int n = 0;
+        int i = 0;
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
-        foreach (double v in values)
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
-            if (double.IsFinite(v))
+            var vmin = Vector256.Create(min);
+            var vmax = Vector256.Create(max);
+            int width = Vector256<double>.Count;
+            for (; i <= values.Length - width; i += width)
             {
-                finite[n++] = v;
-                min = v < min ? v : min;
-                max = v > max ? v : max;
+                var v = Vector256.Create(values.Slice(i, width));
+                if (Vector256.EqualsAll(v - v, Vector256<double>.Zero))
+                {
+                    // x − x is 0 exactly for finite x and NaN for NaN and ±infinity.
+                    v.CopyTo(finite.AsSpan(n));
+                    n += width;
+                    vmin = Vector256.Min(vmin, v);
+                    vmax = Vector256.Max(vmax, v);
+                }
+                else
+                {
+                    for (int k = i; k < i + width; k++)
+                    {
+                        double x = values[k];
+                        if (double.IsFinite(x))
+                        {
+                            finite[n++] = x;
+                            min = x < min ? x : min;
+                            max = x > max ? x : max;
+                        }
+                    }
+                }
+            }
+
+            for (int k = 0; k < width; k++)
+            {
+                min = Math.Min(min, vmin.GetElement(k));
+                max = Math.Max(max, vmax.GetElement(k));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double x = values[i];
+            if (double.IsFinite(x))
+            {
+                finite[n++] = x;
+                min = x < min ? x : min;
+                max = x > max ? x : max;
             }
         }
 
@@ -236,17 +273,17 @@ public sealed class NumericSample
         return sorted;
     }
 
-    /// <summary>A full sort from the bucket index: the buckets are in order already, so each is sorted alone.</summary>
+    /// <summary>A full sort from the bucket index: one scatter puts the slots in order, then each is sorted alone.</summary>
     private static double[] BucketSorted(BucketIndex index)
     {
-        var sorted = index.Values.ToArray();
+        var sorted = index.Grouped();
         var offsets = index.Offsets;
-        for (int b = 0; b < index.BucketCount; b++)
+        for (int s = 0; s < index.SlotCount; s++)
         {
-            int length = offsets[b + 1] - offsets[b];
+            int length = offsets[s + 1] - offsets[s];
             if (length > 1)
             {
-                sorted.AsSpan(offsets[b], length).Sort();
+                sorted.AsSpan(offsets[s], length).Sort();
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
@@ -17,59 +15,28 @@ internal static class BucketedKs
     /// <summary>sup |F_ref − F_cur| for a reference given by its index and the current sample's values in any order.</summary>
     public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current)
     {
-        int buckets = reference.BucketCount;
-        double min = reference.Min;
-        double max = reference.Max;
-        double scale = reference.Scale;
-        int last = buckets - 1;
-
-        // Slot 0 holds current values below the reference, slot b + 1 bucket b, the last slot those above it.
-        var currentCounts = new int[buckets + 2];
-        foreach (double x in current)
-        {
-            int slot = x < min ? 0 : x > max ? buckets + 1 : Math.Min((int)((x - min) * scale), last) + 1;
-            currentCounts[slot]++;
-        }
-
+        var currentCounts = reference.CountSlots(current);
         double na = reference.Count;
         double nb = current.Length;
-        // The reference's offsets padded with the empty outer slots.
-        var referenceOffsets = new int[buckets + 3];
-        reference.Offsets.CopyTo(referenceOffsets.AsSpan(1));
-        referenceOffsets[^1] = reference.Count;
         var candidates = new List<Candidate>();
-        double best = Scan(referenceOffsets, currentCounts, 0, 0, na, nb, candidates);
-        if (!HasWork(candidates, best))
+        double best = Scan(reference.Offsets, currentCounts, 0, 0, na, nb, candidates);
+        if (candidates.Count == 0)
         {
             return Math.Min(best, 1);
         }
 
-        // One pass gathers the current values of every bucket that may need a look.
-        var slotOf = new int[buckets + 2];
-        Array.Fill(slotOf, -1);
-        var starts = new int[candidates.Count + 1];
-        for (int i = 0; i < candidates.Count; i++)
+        // One pass over each sample gathers the values of every slot that may need a look.
+        var slots = new int[candidates.Count];
+        var counts = new int[candidates.Count];
+        for (int i = 0; i < slots.Length; i++)
         {
-            slotOf[candidates[i].Bucket] = i;
-            starts[i + 1] = starts[i] + currentCounts[candidates[i].Bucket];
+            slots[i] = candidates[i].Bucket;
+            counts[i] = currentCounts[slots[i]];
         }
 
-        var gathered = new double[starts[^1]];
-        var fill = starts[..^1];
-        foreach (double x in current)
-        {
-            if (x >= min && x <= max)
-            {
-                int s = slotOf[Math.Min((int)((x - min) * scale), last) + 1];
-                if (s >= 0)
-                {
-                    gathered[fill[s]++] = x;
-                }
-            }
-        }
-
-        var order = Order(candidates);
-        foreach (int i in order)
+        var referenceValues = reference.Gather(slots);
+        var currentValues = BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, counts);
+        foreach (int i in Order(candidates))
         {
             var c = candidates[i];
             if (c.Bound <= best)
@@ -77,9 +44,7 @@ internal static class BucketedKs
                 break;
             }
 
-            int bucket = c.Bucket - 1;
-            var r = reference.Bucket(bucket).ToArray();
-            Refine(r, gathered.AsSpan(starts[i], starts[i + 1] - starts[i]), c.Before, c.BeforeCurrent, na, nb, ref best);
+            Refine((double[])referenceValues[i].Clone(), currentValues[i], c.Before, c.BeforeCurrent, na, nb, ref best);
         }
 
         return Math.Min(best, 1);
@@ -97,41 +62,25 @@ internal static class BucketedKs
             return;
         }
 
-        var (amin, amax) = BucketIndex.MinMax(a);
-        var (bmin, bmax) = BucketIndex.MinMax(b);
-        double min = Math.Min(amin, bmin);
-        double max = Math.Max(amax, bmax);
-        if (min == max)
+        if (!BucketIndex.TrySplit(a, b, out var aOffsets, out var aGrouped, out var bOffsets, out var bGrouped))
         {
-            return; // one distinct value: its difference is the stretch's end, which the caller has counted
-        }
+            if (!AllEqual(a, b))
+            {
+                SortAndWalk(a, b, ca, cb, na, nb, ref best);
+            }
 
-        int buckets = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)((a.Length + b.Length) / 8)), 2, BucketIndex.MaxBuckets);
-        if (!BucketIndex.TryScale(min, max, buckets, out double scale))
-        {
-            SortAndWalk(a, b, ca, cb, na, nb, ref best);
+            // One distinct value: its difference is the stretch's end, which the caller has counted.
             return;
         }
 
-        var aOffsets = new int[buckets + 1];
-        var bOffsets = new int[buckets + 1];
-        var aGrouped = new double[a.Length];
-        var bGrouped = new double[b.Length];
-        BucketIndex.Group(a, min, scale, aOffsets, aGrouped);
-        BucketIndex.Group(b, min, scale, bOffsets, bGrouped);
-        var bCounts = new int[buckets];
-        for (int i = 0; i < buckets; i++)
+        var bCounts = new int[bOffsets.Length - 1];
+        for (int i = 0; i < bCounts.Length; i++)
         {
             bCounts[i] = bOffsets[i + 1] - bOffsets[i];
         }
 
         var candidates = new List<Candidate>();
         best = Math.Max(best, Scan(aOffsets, bCounts, ca, cb, na, nb, candidates));
-        if (!HasWork(candidates, best))
-        {
-            return;
-        }
-
         foreach (int i in Order(candidates))
         {
             var c = candidates[i];
@@ -152,12 +101,34 @@ internal static class BucketedKs
         }
     }
 
+    private static bool AllEqual(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double first = a.IsEmpty ? b[0] : a[0];
+        foreach (double v in a)
+        {
+            if (v != first)
+            {
+                return false;
+            }
+        }
+
+        foreach (double v in b)
+        {
+            if (v != first)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Walks buckets in order: returns the largest |difference| at bucket ends and lists the buckets holding both
     /// samples with the bound of the difference inside them (a's counts as offsets, one longer than b's counts). Division and subtraction round monotonically, so
     /// inside a bucket the difference lies in [ca/na − cb'/nb, ca'/na − cb/nb] (primes: counts after it).
     /// </summary>
-    private static double Scan(int[] aOffsets, int[] bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
+    private static double Scan(ReadOnlySpan<int> aOffsets, int[] bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
     {
         double best = 0;
         for (int k = 0; k < bCounts.Length; k++)
@@ -187,8 +158,6 @@ internal static class BucketedKs
         candidates.RemoveAll(c => c.Bound <= best);
         return best;
     }
-
-    private static bool HasWork(List<Candidate> candidates, double best) => candidates.Count > 0 && candidates.Exists(c => c.Bound > best);
 
     private static int[] Order(List<Candidate> candidates)
     {

@@ -157,25 +157,29 @@ public sealed class QuantileBins
         return FromSorted(reference, bins);
     }
 
-    /// <summary>The edges by order statistics selected inside the index's buckets; equal to <see cref="FromSorted"/>'s.</summary>
+    /// <summary>The edges by order statistics selected inside the index's slots; equal to <see cref="FromSorted"/>'s.</summary>
     internal static QuantileBins FromIndex(BucketIndex index, int bins)
     {
         long n = index.Count;
-        var edges = new List<double>(bins - 1);
-        int cachedBucket = -1;
-        double[] cached = [];
+        var ranks = new long[bins - 1];
+        var slots = new int[bins - 1];
         for (int i = 1; i < bins; i++)
         {
-            long rank = Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1);
-            int k = (int)(rank - 1);
-            int bucket = BucketIndex.Upper(index.Offsets, k);
-            if (bucket != cachedBucket)
+            ranks[i - 1] = Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1) - 1;
+            slots[i - 1] = BucketIndex.SlotOfRank(index.Offsets, ranks[i - 1]);
+        }
+
+        var gathered = index.Gather(slots);
+        var edges = new List<double>(bins - 1);
+        double[]? scratch = null;
+        for (int i = 0; i < ranks.Length; i++)
+        {
+            if (i == 0 || slots[i] != slots[i - 1])
             {
-                cached = index.Bucket(bucket).ToArray();
-                cachedBucket = bucket;
+                scratch = (double[])gathered[i].Clone();
             }
 
-            double q = BucketIndex.Select(cached, k - index.Offsets[bucket]);
+            double q = BucketIndex.Select(scratch, (int)(ranks[i] - index.Offsets[slots[i]]));
             if (edges.Count == 0 || edges[^1] < q)
             {
                 edges.Add(q);
