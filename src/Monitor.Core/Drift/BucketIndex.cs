@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using Monitor.Core.Drift.Numeric;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -15,12 +17,14 @@ namespace Monitor.Core.Drift;
 /// </summary>
 internal sealed class BucketIndex
 {
-    /// <summary>The most buckets an index uses (2^16: the counts stay in L2 cache).</summary>
-    public const int MaxBuckets = 1 << 16;
+    /// <summary>The most buckets an index uses (2^18: the counts stay within a typical L2 cache).</summary>
+    public const int MaxBuckets = 1 << 18;
 
     private readonly double[] _source;
     private readonly int[] _offsets;
-    private readonly ConcurrentDictionary<int, double[]> _gathered = new();
+    private readonly int[] _decileSlots;
+    private readonly ConcurrentDictionary<int, ReadOnlyMemory<double>> _gathered = new();
+    private readonly ConcurrentDictionary<int, double> _singles = new();
 
     private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets)
     {
@@ -30,6 +34,11 @@ internal sealed class BucketIndex
         Buckets = buckets;
         Scale = scale;
         _offsets = offsets;
+        _decileSlots = new int[QuantileBins.DefaultBinCount - 1];
+        for (int i = 1; i < QuantileBins.DefaultBinCount; i++)
+        {
+            _decileSlots[i - 1] = SlotOfRank(offsets, QuantileBins.Rank(i, source.Length, QuantileBins.DefaultBinCount) - 1);
+        }
     }
 
     /// <summary>The smallest value.</summary>
@@ -58,8 +67,129 @@ internal sealed class BucketIndex
     /// <summary>The number of values in slot <paramref name="slot"/>.</summary>
     public int CountIn(int slot) => _offsets[slot + 1] - _offsets[slot];
 
-    /// <summary>About 16 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
-    public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 16, 1)), 1, MaxBuckets);
+    /// <summary>
+    /// Whether every value of <paramref name="slot"/> is the same (<paramref name="value"/>), so nobody needs to look
+    /// inside it. Answers for slots <see cref="Resolve"/> has seen (false otherwise).
+    /// </summary>
+    public bool IsSingleValued(int slot, out double value) => _singles.TryGetValue(slot, out value);
+
+    /// <summary>The values of a slot <see cref="Resolve"/> has seen and found not single-valued, unsorted; never modify them.</summary>
+    public ReadOnlySpan<double> ValuesOf(int slot) => _gathered[slot].Span;
+
+    /// <summary>
+    /// Looks into the listed slots (one pass over the sample for those not seen before, remembered for later
+    /// calls): a slot holding one repeated value (discrete data) is only marked as such, the others' values are
+    /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
+    /// on the same reference.
+    /// </summary>
+    public void Resolve(ReadOnlySpan<int> slots)
+    {
+        var missing = new List<int>();
+        foreach (int slot in slots)
+        {
+            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            {
+                missing.Add(slot);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (int slot in _decileSlots)
+        {
+            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            {
+                missing.Add(slot);
+            }
+        }
+
+        var counts = new int[missing.Count];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            counts[i] = CountIn(missing[i]);
+        }
+
+        var starts = Starts(counts);
+        var target = new int[SlotCount];
+        target.AsSpan().Fill(-1);
+        var position = new int[missing.Count];
+        var first = new double[missing.Count];
+        var seen = new bool[missing.Count];
+        for (int i = 0; i < missing.Count; i++)
+        {
+            target[missing[i]] = i;
+            position[i] = starts[i];
+        }
+
+        // Values equal to the slot's first value are only counted (they fill the region's tail afterwards), so a
+        // single-valued slot costs a comparison per value and no writes; the buffer's untouched pages stay unmapped.
+        var buffer = GC.AllocateUninitializedArray<double>(starts[^1]);
+        var values = _source.AsSpan();
+        int j = 0;
+        if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(Min);
+            var vscale = Vector256.Create(Scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)Buckets);
+            var one = Vector256.Create(1.0);
+            for (; j <= values.Length - 4; j += 4)
+            {
+                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    int k = target[s.GetElement(lane)];
+                    if (k >= 0)
+                    {
+                        Keep(values[j + lane], k, first, seen, position, buffer);
+                    }
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            int k = target[SlotOf(values[j], Min, Scale, Buckets)];
+            if (k >= 0)
+            {
+                Keep(values[j], k, first, seen, position, buffer);
+            }
+        }
+
+        for (int i = 0; i < missing.Count; i++)
+        {
+            if (position[i] == starts[i])
+            {
+                _singles.TryAdd(missing[i], first[i]);
+            }
+            else
+            {
+                buffer.AsSpan(position[i], starts[i + 1] - position[i]).Fill(first[i]);
+                _gathered.TryAdd(missing[i], buffer.AsMemory(starts[i], counts[i]));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(double x, int k, double[] first, bool[] seen, int[] position, double[] buffer)
+    {
+        if (!seen[k])
+        {
+            seen[k] = true;
+            first[k] = x;
+        }
+        else if (x != first[k])
+        {
+            buffer[position[k]++] = x;
+        }
+    }
+
+    /// <summary>About 4 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
+    public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 4, 1)), 1, MaxBuckets);
 
     /// <summary>
     /// Counts finite <paramref name="values"/> (kept by reference: the caller never changes them) whose smallest
@@ -93,47 +223,16 @@ internal sealed class BucketIndex
         return counts;
     }
 
-    /// <summary>
-    /// The values of the given slots, each array unsorted and never to be modified (copy before reordering).
-    /// Slots not seen before are gathered together in one pass and kept for later calls.
-    /// </summary>
-    public double[][] Gather(ReadOnlySpan<int> slots)
+    /// <summary>Where each slot's values start in a gather buffer, plus the total at the end.</summary>
+    internal static int[] Starts(ReadOnlySpan<int> counts)
     {
-        var result = new double[slots.Length][];
-        var missing = new List<int>();
-        for (int i = 0; i < slots.Length; i++)
+        var starts = new int[counts.Length + 1];
+        for (int i = 0; i < counts.Length; i++)
         {
-            if (_gathered.TryGetValue(slots[i], out var values))
-            {
-                result[i] = values;
-            }
-            else if (!missing.Contains(slots[i]))
-            {
-                missing.Add(slots[i]);
-            }
+            starts[i + 1] = starts[i] + counts[i];
         }
 
-        if (missing.Count > 0)
-        {
-            var counts = new int[missing.Count];
-            for (int i = 0; i < counts.Length; i++)
-            {
-                counts[i] = CountIn(missing[i]);
-            }
-
-            var fresh = GatherSlots(_source, Min, Scale, Buckets, [.. missing], counts);
-            for (int i = 0; i < fresh.Length; i++)
-            {
-                _gathered.TryAdd(missing[i], fresh[i]);
-            }
-
-            for (int i = 0; i < slots.Length; i++)
-            {
-                result[i] ??= _gathered[slots[i]];
-            }
-        }
-
-        return result;
+        return starts;
     }
 
     /// <summary>The values grouped by slot (a full counting-sort scatter), with the slots' offsets.</summary>
@@ -185,21 +284,25 @@ internal sealed class BucketIndex
     }
 
     /// <summary>
-    /// One pass collecting the values of the listed slots, whose sizes are <paramref name="counts"/>, into one
-    /// array per slot.
+    /// One pass over <paramref name="values"/> for the listed slots: a slot whose pivot is NaN (or with no pivots)
+    /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
+    /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
     /// </summary>
-    internal static double[][] GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] counts)
+    internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
         var target = new int[buckets + 2];
-        Array.Fill(target, -1);
-        var result = new double[slots.Length][];
+        target.AsSpan().Fill(-1);
+        var position = new int[slots.Length];
+        var pivot = new double[slots.Length];
         for (int i = 0; i < slots.Length; i++)
         {
             target[slots[i]] = i;
-            result[i] = new double[counts[i]];
+            position[i] = starts[i];
+            pivot[i] = pivots?[i] ?? double.NaN;
         }
 
-        var fill = new int[slots.Length];
+        below ??= new long[slots.Length];
+        above ??= new long[slots.Length];
         int j = 0;
         if (Avx.IsSupported && values.Length >= 4)
         {
@@ -217,7 +320,7 @@ internal sealed class BucketIndex
                     int k = target[s.GetElement(lane)];
                     if (k >= 0)
                     {
-                        result[k][fill[k]++] = values[j + lane];
+                        Take(values[j + lane], k, pivot, position, buffer, below, above);
                     }
                 }
             }
@@ -228,11 +331,31 @@ internal sealed class BucketIndex
             int k = target[SlotOf(values[j], min, scale, buckets)];
             if (k >= 0)
             {
-                result[k][fill[k]++] = values[j];
+                Take(values[j], k, pivot, position, buffer, below, above);
             }
         }
+    }
 
-        return result;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(double x, int k, double[] pivot, int[] position, Span<double> buffer, long[] below, long[] above)
+    {
+        double p = pivot[k];
+        if (double.IsNaN(p))
+        {
+            buffer[position[k]++] = x;
+        }
+        else if (x != p)
+        {
+            // Discrete data: almost every value equals the pivot, so the common case is one predictable comparison.
+            if (x < p)
+            {
+                below[k]++;
+            }
+            else
+            {
+                above[k]++;
+            }
+        }
     }
 
     /// <summary>

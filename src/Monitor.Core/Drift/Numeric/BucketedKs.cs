@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
@@ -25,29 +27,75 @@ internal static class BucketedKs
             return Math.Min(best, 1);
         }
 
-        // One pass over each sample gathers the values of every slot that may need a look.
+        // One pass over the current sample gathers the values of every slot that may need a look, except where the
+        // reference's values are all equal: there counts below and at that value are enough.
         var slots = new int[candidates.Count];
-        var counts = new int[candidates.Count];
         for (int i = 0; i < slots.Length; i++)
         {
             slots[i] = candidates[i].Bucket;
-            counts[i] = currentCounts[slots[i]];
         }
 
-        var referenceValues = reference.Gather(slots);
-        var currentValues = BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, counts);
-        foreach (int i in Order(candidates))
+        reference.Resolve(slots);
+        var counts = new int[slots.Length];
+        var pivots = new double[slots.Length];
+        for (int i = 0; i < slots.Length; i++)
         {
-            var c = candidates[i];
-            if (c.Bound <= best)
+            if (reference.IsSingleValued(slots[i], out double v))
             {
-                break;
+                pivots[i] = v;
             }
+            else
+            {
+                pivots[i] = double.NaN;
+                counts[i] = currentCounts[slots[i]];
+            }
+        }
 
-            Refine((double[])referenceValues[i].Clone(), currentValues[i], c.Before, c.BeforeCurrent, na, nb, ref best);
+        var starts = BucketIndex.Starts(counts);
+        var below = new long[slots.Length];
+        var above = new long[slots.Length];
+        var buffer = ArrayPool<double>.Shared.Rent(starts[^1]);
+        try
+        {
+            BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, starts, buffer, pivots, below, above);
+            foreach (int i in Order(candidates))
+            {
+                var c = candidates[i];
+                if (c.Bound <= best)
+                {
+                    break;
+                }
+
+                if (!double.IsNaN(pivots[i]))
+                {
+                    best = Math.Max(best, AroundPoint(reference.CountIn(c.Bucket), below[i], currentCounts[c.Bucket] - below[i] - above[i], c.Before, c.BeforeCurrent, na, nb));
+                }
+                else
+                {
+                    var referenceSlot = reference.ValuesOf(c.Bucket).ToArray();
+                    Refine(referenceSlot, buffer.AsSpan(starts[i], counts[i]), c.Before, c.BeforeCurrent, na, nb, ref best);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(buffer);
         }
 
         return Math.Min(best, 1);
+    }
+
+    /// <summary>
+    /// The largest |difference| inside a slot where the reference holds <paramref name="count"/> copies of one value
+    /// v, given the current values of the slot below v and equal to v: only current values move the difference
+    /// below and above v, so its extremes are at the largest current value below v, at v itself, and at the slot's
+    /// end (which the caller has counted).
+    /// </summary>
+    private static double AroundPoint(int count, long below, long equal, long ca, long cb, double na, double nb)
+    {
+        double before = (ca / na) - ((cb + below) / nb);
+        double at = ((ca + count) / na) - ((cb + below + equal) / nb);
+        return Math.Max(Math.Abs(before), Math.Abs(at));
     }
 
     /// <summary>
@@ -131,6 +179,8 @@ internal static class BucketedKs
     private static double Scan(ReadOnlySpan<int> aOffsets, int[] bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
     {
         double best = 0;
+        double qa = ca / na;
+        double qb = cb / nb;
         for (int k = 0; k < bCounts.Length; k++)
         {
             int ka = aOffsets[k + 1] - aOffsets[k];
@@ -142,17 +192,23 @@ internal static class BucketedKs
 
             long ca1 = ca + ka;
             long cb1 = cb + kb;
+            double qa1 = ka == 0 ? qa : ca1 / na;
+            double qb1 = kb == 0 ? qb : cb1 / nb;
+            double diff = qa1 - qb1;
+            best = Math.Max(best, Math.Abs(diff));
             if (ka > 0 && kb > 0)
             {
-                double high = (ca1 / na) - (cb / nb);
-                double low = (ca / na) - (cb1 / nb);
-                candidates.Add(new Candidate(k, Math.Max(high, -low), ca, cb));
+                double bound = Math.Max(qa1 - qb, qb1 - qa);
+                if (bound > best)
+                {
+                    candidates.Add(new Candidate(k, bound, ca, cb));
+                }
             }
 
-            double diff = (ca1 / na) - (cb1 / nb);
-            best = Math.Max(best, Math.Abs(diff));
             ca = ca1;
             cb = cb1;
+            qa = qa1;
+            qb = qb1;
         }
 
         candidates.RemoveAll(c => c.Bound <= best);

@@ -149,45 +149,92 @@ public sealed class QuantileBins
     {
         Guard.NotEmpty(reference, nameof(reference));
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        return FitCounted(reference, bins).Bins;
+    }
+
+    /// <summary>
+    /// The bins of a reference and its count per bin. An exact reference that is not sorted yet is read through its
+    /// bucket index (only the slots holding the quantile ranks are looked into).
+    /// </summary>
+    internal static (QuantileBins Bins, long[] Counts) FitCounted(NumericSample reference, int bins)
+    {
+        Guard.NotEmpty(reference, nameof(reference));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
         if (!reference.IsWeighted && !reference.HasSortedValues && reference.Index is { } index)
         {
             return FromIndex(index, bins);
         }
 
-        return FromSorted(reference, bins);
+        var fitted = FromSorted(reference, bins);
+        return (fitted, fitted.Count(reference));
     }
 
-    /// <summary>The edges by order statistics selected inside the index's slots; equal to <see cref="FromSorted"/>'s.</summary>
-    internal static QuantileBins FromIndex(BucketIndex index, int bins)
+    /// <summary>
+    /// The edges by order statistics selected inside the index's slots (equal to <see cref="FromSorted"/>'s), with
+    /// the reference's count per bin from the slots' prefix counts (equal to <see cref="CountSorted"/>'s).
+    /// </summary>
+    internal static (QuantileBins Bins, long[] Counts) FromIndex(BucketIndex index, int bins)
     {
         long n = index.Count;
         var ranks = new long[bins - 1];
         var slots = new int[bins - 1];
         for (int i = 1; i < bins; i++)
         {
-            ranks[i - 1] = Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1) - 1;
+            ranks[i - 1] = Rank(i, n, bins) - 1;
             slots[i - 1] = BucketIndex.SlotOfRank(index.Offsets, ranks[i - 1]);
         }
 
-        var gathered = index.Gather(slots);
+        index.Resolve(slots);
         var edges = new List<double>(bins - 1);
+        var atOrBelow = new List<long>(bins - 1);
         double[]? scratch = null;
         for (int i = 0; i < ranks.Length; i++)
         {
-            if (i == 0 || slots[i] != slots[i - 1])
+            int slot = slots[i];
+            double q;
+            long inSlot;
+            if (index.IsSingleValued(slot, out double v))
             {
-                scratch = (double[])gathered[i].Clone();
+                q = v;
+                inSlot = index.CountIn(slot);
+            }
+            else
+            {
+                var values = index.ValuesOf(slot);
+                if (i == 0 || slot != slots[i - 1])
+                {
+                    scratch = values.ToArray();
+                }
+
+                q = BucketIndex.Select(scratch, (int)(ranks[i] - index.Offsets[slot]));
+                inSlot = 0;
+                foreach (double x in values)
+                {
+                    inSlot += x <= q ? 1 : 0;
+                }
             }
 
-            double q = BucketIndex.Select(scratch, (int)(ranks[i] - index.Offsets[slots[i]]));
             if (edges.Count == 0 || edges[^1] < q)
             {
                 edges.Add(q);
+                atOrBelow.Add(index.Offsets[slot] + inSlot);
             }
         }
 
-        return new QuantileBins([.. edges]);
+        var counts = new long[edges.Count + 1];
+        long previous = 0;
+        for (int e = 0; e < edges.Count; e++)
+        {
+            counts[e] = atOrBelow[e] - previous;
+            previous = atOrBelow[e];
+        }
+
+        counts[^1] = n - previous;
+        return (new QuantileBins([.. edges]), counts);
     }
+
+    /// <summary>The 1-based rank of edge <paramref name="i"/>: ceil(i·N/B), at least 1, exact in 128-bit integers.</summary>
+    internal static long Rank(int i, long n, int bins) => Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1);
 
     /// <summary>The edges by walking the sorted values: the reference <see cref="FromIndex"/> must equal.</summary>
     internal static QuantileBins FromSorted(NumericSample reference, int bins)
