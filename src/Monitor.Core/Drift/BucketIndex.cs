@@ -82,6 +82,8 @@ internal sealed class BucketIndex
     /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
     /// on the same reference.
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Resolve(ReadOnlySpan<int> slots)
     {
         var missing = new List<int>();
@@ -256,6 +258,8 @@ internal sealed class BucketIndex
     }
 
     /// <summary>Adds the slot counts of <paramref name="values"/> to <paramref name="counts"/> (B + 2 long).</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Histogram(ReadOnlySpan<double> values, double min, double scale, int buckets, Span<int> counts)
     {
         int i = 0;
@@ -288,6 +292,8 @@ internal sealed class BucketIndex
     /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
     /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
         var target = new int[buckets + 2];
@@ -362,6 +368,8 @@ internal sealed class BucketIndex
     /// Counting-sort scatter of <paramref name="values"/> into <paramref name="grouped"/> by slot, given the slots'
     /// prefix counts <paramref name="offsets"/> (B + 3 long).
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Group(ReadOnlySpan<double> values, double min, double scale, int buckets, ReadOnlySpan<int> offsets, Span<double> grouped)
     {
         var position = offsets[..^1].ToArray();
@@ -375,6 +383,8 @@ internal sealed class BucketIndex
     /// Groups <paramref name="values"/> into slots over their own range: returns false when there is nothing to
     /// split (all equal) or the range has no finite scale; otherwise the slots' prefix counts and grouped values.
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TrySplit(ReadOnlySpan<double> values, ReadOnlySpan<double> more, out int[] offsets, out double[] grouped, out int[] moreOffsets, out double[] moreGrouped)
     {
         offsets = [];

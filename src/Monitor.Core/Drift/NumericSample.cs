@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Monitor.Core.Drift;
@@ -120,6 +121,8 @@ public sealed class NumericSample
     public long WeightAt(int index) => _weights is null ? 1 : _weights[index];
 
     /// <summary>Copies the finite values and counts the non-finite ones. Sorting is deferred until a test needs it.</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NumericSample FromValues(ReadOnlySpan<double> values)
     {
         var finite = GC.AllocateUninitializedArray<double>(values.Length);
@@ -274,6 +277,8 @@ public sealed class NumericSample
     }
 
     /// <summary>A full sort from the bucket index: one scatter puts the slots in order, then each is sorted alone.</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double[] BucketSorted(BucketIndex index)
     {
         var sorted = index.Grouped();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 
 namespace Monitor.Core.Drift.Numeric;
@@ -176,6 +177,8 @@ internal static class BucketedKs
     /// samples with the bound of the difference inside them (a's counts as offsets, one longer than b's counts). Division and subtraction round monotonically, so
     /// inside a bucket the difference lies in [ca/na − cb'/nb, ca'/na − cb/nb] (primes: counts after it).
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Scan(ReadOnlySpan<int> aOffsets, int[] bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
     {
         double best = 0;

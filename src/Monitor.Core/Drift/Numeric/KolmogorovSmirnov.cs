@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Monitor.Core.Drift.Numeric;
 
 /// <summary>
@@ -88,6 +90,8 @@ public static class KolmogorovSmirnov
     /// <paramref name="av"/> and <paramref name="bv"/>, given <paramref name="ca"/> and <paramref name="cb"/>
     /// observations before them (the same expression as <see cref="SortedWalkStatistic"/>).
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Walk(ReadOnlySpan<double> av, ReadOnlySpan<double> bv, long ca, long cb, double na, double nb)
     {
         int i = 0;

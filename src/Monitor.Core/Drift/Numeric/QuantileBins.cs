@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace Monitor.Core.Drift.Numeric;
@@ -90,6 +91,8 @@ public sealed class QuantileBins
     /// Counts values in any order: for each edge the number of values above it (compared a vector at a time,
     /// block by block so the values stay in L1 cache), then bin k = above(k − 1) − above(k).
     /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static long[] CountUnordered(ReadOnlySpan<double> values, ReadOnlySpan<double> edges)
     {
         var counts = new long[edges.Length + 1];
