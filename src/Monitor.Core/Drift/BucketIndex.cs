@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
 using Monitor.Core.Drift.Numeric;
@@ -115,8 +116,8 @@ internal sealed class BucketIndex
         }
 
         var starts = Starts(counts);
-        var target = new int[SlotCount];
-        target.AsSpan().Fill(-1);
+        var target = ArrayPool<int>.Shared.Rent(SlotCount);
+        target.AsSpan(0, SlotCount).Fill(-1);
         var position = new int[missing.Count];
         var first = new double[missing.Count];
         var seen = new bool[missing.Count];
@@ -162,6 +163,7 @@ internal sealed class BucketIndex
             }
         }
 
+        ArrayPool<int>.Shared.Return(target);
         for (int i = 0; i < missing.Count; i++)
         {
             if (position[i] == starts[i])
@@ -217,11 +219,16 @@ internal sealed class BucketIndex
         return new BucketIndex(values, min, max, buckets, scale, offsets);
     }
 
-    /// <summary>Counts <paramref name="values"/> (any finite values, in or out of range) per slot of this index.</summary>
+    /// <summary>
+    /// Counts <paramref name="values"/> (any finite values, in or out of range) per slot of this index into a
+    /// pooled array of at least <see cref="SlotCount"/> elements; give it back with
+    /// <see cref="ArrayPool{T}.Return(T[], bool)"/> on <see cref="ArrayPool{T}.Shared"/>.
+    /// </summary>
     public int[] CountSlots(ReadOnlySpan<double> values)
     {
-        var counts = new int[SlotCount];
-        Histogram(values, Min, Scale, Buckets, counts);
+        var counts = ArrayPool<int>.Shared.Rent(SlotCount);
+        counts.AsSpan(0, SlotCount).Clear();
+        Histogram(values, Min, Scale, Buckets, counts.AsSpan(0, SlotCount));
         return counts;
     }
 
@@ -296,8 +303,8 @@ internal sealed class BucketIndex
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
-        var target = new int[buckets + 2];
-        target.AsSpan().Fill(-1);
+        var target = ArrayPool<int>.Shared.Rent(buckets + 2);
+        target.AsSpan(0, buckets + 2).Fill(-1);
         var position = new int[slots.Length];
         var pivot = new double[slots.Length];
         for (int i = 0; i < slots.Length; i++)
@@ -340,6 +347,8 @@ internal sealed class BucketIndex
                 Take(values[j], k, pivot, position, buffer, below, above);
             }
         }
+
+        ArrayPool<int>.Shared.Return(target);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,6 +19,18 @@ internal static class BucketedKs
     public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current)
     {
         var currentCounts = reference.CountSlots(current);
+        try
+        {
+            return Statistic(reference, current, currentCounts.AsSpan(0, reference.SlotCount));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(currentCounts);
+        }
+    }
+
+    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, ReadOnlySpan<int> currentCounts)
+    {
         double na = reference.Count;
         double nb = current.Length;
         var candidates = new List<Candidate>();
@@ -179,7 +191,7 @@ internal static class BucketedKs
     /// </summary>
     // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static double Scan(ReadOnlySpan<int> aOffsets, int[] bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
+    private static double Scan(ReadOnlySpan<int> aOffsets, ReadOnlySpan<int> bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
     {
         double best = 0;
         double qa = ca / na;
