@@ -121,9 +121,11 @@ internal sealed class BucketIndex
         var position = new int[missing.Count];
         var first = new double[missing.Count];
         var seen = new bool[missing.Count];
+        var marked = new ulong[(SlotCount + 63) / 64];
         for (int i = 0; i < missing.Count; i++)
         {
             target[missing[i]] = i;
+            marked[missing[i] >> 6] |= 1UL << missing[i];
             position[i] = starts[i];
         }
 
@@ -145,10 +147,10 @@ internal sealed class BucketIndex
                 var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
                 for (int lane = 0; lane < 4; lane++)
                 {
-                    int k = target[s.GetElement(lane)];
-                    if (k >= 0)
+                    int slot = s.GetElement(lane);
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
                     {
-                        Keep(values[j + lane], k, first, seen, position, buffer);
+                        Keep(values[j + lane], target[slot], first, seen, position, buffer);
                     }
                 }
             }
@@ -307,9 +309,11 @@ internal sealed class BucketIndex
         target.AsSpan(0, buckets + 2).Fill(-1);
         var position = new int[slots.Length];
         var pivot = new double[slots.Length];
+        var marked = new ulong[(buckets + 2 + 63) / 64];
         for (int i = 0; i < slots.Length; i++)
         {
             target[slots[i]] = i;
+            marked[slots[i] >> 6] |= 1UL << slots[i];
             position[i] = starts[i];
             pivot[i] = pivots?[i] ?? double.NaN;
         }
@@ -330,10 +334,11 @@ internal sealed class BucketIndex
                 var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
                 for (int lane = 0; lane < 4; lane++)
                 {
-                    int k = target[s.GetElement(lane)];
-                    if (k >= 0)
+                    // A bitmap small enough for L1 cache answers "not wanted" for most values without touching target.
+                    int slot = s.GetElement(lane);
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
                     {
-                        Take(values[j + lane], k, pivot, position, buffer, below, above);
+                        Take(values[j + lane], target[slot], pivot, position, buffer, below, above);
                     }
                 }
             }
