@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Numerics;
-using Monitor.Core.Drift.Numeric;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Monitor.Core.Drift.Numeric;
 
 namespace Monitor.Core.Drift;
 

@@ -4,14 +4,21 @@ using System.Runtime.Intrinsics;
 namespace Monitor.Core.Drift;
 
 /// <summary>
-/// An immutable, sorted sample of finite values, optionally weighted. Weights are integer multiplicities:
+/// An immutable sample of finite values, optionally weighted. Weights are integer multiplicities:
 /// an exact sample has none (every value counts once); a sample read out of a quantile sketch carries the
 /// sketch's item weights and the sketch's rank error. Every numeric drift test accepts both, so the same
 /// code computes exact and sketch-mode statistics.
 /// </summary>
 /// <remarks>
+/// <para>
+/// An exact sample sorts only when something reads <see cref="Values"/> (or the moments): the exact KS statistic
+/// and quantile bins work from a bucket index of the unsorted values instead, with results identical to the
+/// sorted walks. Weighted samples are sorted when built.
+/// </para>
+/// <para>
 /// NaN and ±infinity are never silently propagated: <see cref="FromValues"/> drops them and reports how many
 /// it dropped in <see cref="NonFiniteCount"/>, so callers can count them as data-quality errors.
+/// </para>
 /// </remarks>
 public sealed class NumericSample
 {
