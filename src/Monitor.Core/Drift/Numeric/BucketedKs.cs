@@ -186,16 +186,20 @@ internal static class BucketedKs
 
     /// <summary>
     /// Walks buckets in order: returns the largest |difference| at bucket ends and lists the buckets holding both
-    /// samples with the bound of the difference inside them (a's counts as offsets, one longer than b's counts). Division and subtraction round monotonically, so
-    /// inside a bucket the difference lies in [ca/na − cb'/nb, ca'/na − cb/nb] (primes: counts after it).
+    /// samples whose bound of the difference inside beats it (a's counts as offsets, one longer than b's counts).
+    /// Division and subtraction round monotonically, so inside a bucket the difference lies in
+    /// [ca/na − cb'/nb, ca'/na − cb/nb] (primes: counts after it).
     /// </summary>
-    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    // Hot loop over every slot: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double Scan(ReadOnlySpan<int> aOffsets, ReadOnlySpan<int> bCounts, long ca, long cb, double na, double nb, List<Candidate> candidates)
     {
+        // Products with the reciprocals are within 1e-15 of the exact quotients, so they rule out most slots without
+        // a division; only a slot that may reach the best so far is computed exactly (with the walk's expression).
+        const double Margin = 1e-12;
+        double ia = 1 / na;
+        double ib = 1 / nb;
         double best = 0;
-        double qa = ca / na;
-        double qb = cb / nb;
         for (int k = 0; k < bCounts.Length; k++)
         {
             int ka = aOffsets[k + 1] - aOffsets[k];
@@ -207,13 +211,14 @@ internal static class BucketedKs
 
             long ca1 = ca + ka;
             long cb1 = cb + kb;
-            double qa1 = ka == 0 ? qa : ca1 / na;
-            double qb1 = kb == 0 ? qb : cb1 / nb;
-            double diff = qa1 - qb1;
-            best = Math.Max(best, Math.Abs(diff));
-            if (ka > 0 && kb > 0)
+            if (Math.Abs((ca1 * ia) - (cb1 * ib)) > best - Margin)
             {
-                double bound = Math.Max(qa1 - qb, qb1 - qa);
+                best = Math.Max(best, Math.Abs((ca1 / na) - (cb1 / nb)));
+            }
+
+            if (ka > 0 && kb > 0 && Math.Max((ca1 * ia) - (cb * ib), (cb1 * ib) - (ca * ia)) > best - Margin)
+            {
+                double bound = Math.Max((ca1 / na) - (cb / nb), (cb1 / nb) - (ca / na));
                 if (bound > best)
                 {
                     candidates.Add(new Candidate(k, bound, ca, cb));
@@ -222,8 +227,6 @@ internal static class BucketedKs
 
             ca = ca1;
             cb = cb1;
-            qa = qa1;
-            qb = qb1;
         }
 
         candidates.RemoveAll(c => c.Bound <= best);
