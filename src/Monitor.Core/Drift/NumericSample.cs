@@ -1,32 +1,60 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Monitor.Core.Drift;
 
 /// <summary>
-/// An immutable, sorted sample of finite values, optionally weighted. Weights are integer multiplicities:
+/// An immutable sample of finite values, optionally weighted. Weights are integer multiplicities:
 /// an exact sample has none (every value counts once); a sample read out of a quantile sketch carries the
 /// sketch's item weights and the sketch's rank error. Every numeric drift test accepts both, so the same
 /// code computes exact and sketch-mode statistics.
 /// </summary>
 /// <remarks>
+/// <para>
+/// An exact sample sorts only when something reads <see cref="Values"/> (or the moments): the exact KS statistic
+/// and quantile bins work from a bucket index of the unsorted values instead, with results identical to the
+/// sorted walks. Weighted samples are sorted when built.
+/// </para>
+/// <para>
 /// NaN and ±infinity are never silently propagated: <see cref="FromValues"/> drops them and reports how many
 /// it dropped in <see cref="NonFiniteCount"/>, so callers can count them as data-quality errors.
+/// </para>
 /// </remarks>
 public sealed class NumericSample
 {
-    private readonly double[] _values;
-    private readonly long[]? _weights;
+    /// <summary>Exact samples at least this large get a <see cref="BucketIndex"/> when KS or quantile bins ask for one.</summary>
+    internal const int IndexThreshold = 2048;
 
-    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError)
+    private readonly long[]? _weights;
+    private readonly double _min;
+    private readonly double _max;
+
+    // Exact samples keep their finite values in input order until a statistic needs more: KS and quantile bins
+    // use a bucket index (O(n)), and only tests that walk sorted values sort. Each lazy field is computed from
+    // immutable data and published whole, so concurrent readers at worst compute it twice.
+    private double[] _values;
+    private double[]? _sorted;
+    private BucketIndex? _index;
+    private bool _indexTried;
+    private double[]? _moments;
+
+    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted)
     {
         _values = values;
+        _sorted = sorted ? values : null;
         _weights = weights;
+        _min = min;
+        _max = max;
         Count = count;
         NonFiniteCount = nonFinite;
         RankError = rankError;
-        (Mean, Variance) = Moments(values, weights, count);
     }
 
-    /// <summary>The distinct stored values in ascending order (an exact sample may repeat values).</summary>
-    public ReadOnlySpan<double> Values => _values;
+    /// <summary>
+    /// The distinct stored values in ascending order (an exact sample may repeat values). An exact sample sorts
+    /// on first access (once); KS and PSI never need it.
+    /// </summary>
+    public ReadOnlySpan<double> Values => SortedArray();
 
     /// <summary>The multiplicity of each entry of <see cref="Values"/>; empty when every value counts once.</summary>
     public ReadOnlySpan<long> Weights => _weights;
@@ -49,28 +77,112 @@ public sealed class NumericSample
     /// <summary>Whether the sample holds every observation (no sketch error).</summary>
     public EstimateMode Mode => RankError > 0 ? EstimateMode.Sketch : EstimateMode.Exact;
 
-    /// <summary>The weighted mean; NaN for an empty sample.</summary>
-    public double Mean { get; }
+    /// <summary>The weighted mean (summed in ascending order of value); NaN for an empty sample.</summary>
+    public double Mean => Moments()[0];
 
     /// <summary>The weighted population variance (divides by <see cref="Count"/>); NaN for an empty sample.</summary>
-    public double Variance { get; }
+    public double Variance => Moments()[1];
 
     /// <summary>The population standard deviation (ddof = 0, as numpy's default).</summary>
     public double StandardDeviation => Math.Sqrt(Variance);
 
+    /// <summary>The values in no particular order (unweighted samples only: weighted ones are always sorted).</summary>
+    internal ReadOnlySpan<double> UnorderedValues => Volatile.Read(ref _values);
+
+    /// <summary>Whether <see cref="Values"/> is sorted already (reading it costs nothing more).</summary>
+    internal bool HasSortedValues => Volatile.Read(ref _sorted) is not null;
+
+    /// <summary>The smallest value (NaN for an empty sample).</summary>
+    internal double Min => _min;
+
+    /// <summary>The largest value (NaN for an empty sample).</summary>
+    internal double Max => _max;
+
+    /// <summary>
+    /// The bucket index of an unweighted sample of at least <see cref="IndexThreshold"/> values with a usable
+    /// range, built on first use; null otherwise (callers then walk <see cref="Values"/>).
+    /// </summary>
+    internal BucketIndex? Index
+    {
+        get
+        {
+            if (Volatile.Read(ref _indexTried))
+            {
+                return Volatile.Read(ref _index);
+            }
+
+            BucketIndex? index = null;
+            var values = Volatile.Read(ref _values);
+            if (_weights is null && values.Length >= IndexThreshold)
+            {
+                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length));
+            }
+
+            Volatile.Write(ref _index, index);
+            Volatile.Write(ref _indexTried, true);
+            return index;
+        }
+    }
+
     /// <summary>The weight of entry <paramref name="index"/> (1 for unweighted samples).</summary>
     public long WeightAt(int index) => _weights is null ? 1 : _weights[index];
 
-    /// <summary>Copies the finite values, counts the non-finite ones, and sorts.</summary>
+    /// <summary>Copies the finite values and counts the non-finite ones. Sorting is deferred until a test needs it.</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static NumericSample FromValues(ReadOnlySpan<double> values)
     {
-        var finite = new double[values.Length];
+        var finite = GC.AllocateUninitializedArray<double>(values.Length);
         int n = 0;
-        foreach (double v in values)
+        int i = 0;
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
-            if (double.IsFinite(v))
+            var vmin = Vector256.Create(min);
+            var vmax = Vector256.Create(max);
+            int width = Vector256<double>.Count;
+            for (; i <= values.Length - width; i += width)
             {
-                finite[n++] = v;
+                var v = Vector256.Create(values.Slice(i, width));
+                if (Vector256.EqualsAll(v - v, Vector256<double>.Zero))
+                {
+                    // x − x is 0 exactly for finite x and NaN for NaN and ±infinity.
+                    v.CopyTo(finite.AsSpan(n));
+                    n += width;
+                    vmin = Vector256.Min(vmin, v);
+                    vmax = Vector256.Max(vmax, v);
+                }
+                else
+                {
+                    for (int k = i; k < i + width; k++)
+                    {
+                        double x = values[k];
+                        if (double.IsFinite(x))
+                        {
+                            finite[n++] = x;
+                            min = x < min ? x : min;
+                            max = x > max ? x : max;
+                        }
+                    }
+                }
+            }
+
+            for (int k = 0; k < width; k++)
+            {
+                min = Math.Min(min, vmin.GetElement(k));
+                max = Math.Max(max, vmax.GetElement(k));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double x = values[i];
+            if (double.IsFinite(x))
+            {
+                finite[n++] = x;
+                min = x < min ? x : min;
+                max = x > max ? x : max;
             }
         }
 
@@ -80,8 +192,9 @@ public sealed class NumericSample
             Array.Resize(ref finite, n);
         }
 
-        Array.Sort(finite);
-        return new NumericSample(finite, null, n, nonFinite, 0);
+        return n == 0
+            ? new NumericSample(finite, null, 0, nonFinite, 0, double.NaN, double.NaN, sorted: true)
+            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1);
     }
 
     /// <summary>
@@ -122,28 +235,84 @@ public sealed class NumericSample
         }
 
         Array.Sort(v, w);
-        return new NumericSample(v, w, total, 0, rankError);
+        return v.Length == 0
+            ? new NumericSample(v, w, total, 0, rankError, double.NaN, double.NaN, sorted: true)
+            : new NumericSample(v, w, total, 0, rankError, v[0], v[^1], sorted: true);
     }
 
     /// <summary>Expands the sample to one value per observation (for tests and small samples only).</summary>
     public double[] Expand()
     {
+        var values = SortedArray();
         if (_weights is null)
         {
-            return (double[])_values.Clone();
+            return (double[])values.Clone();
         }
 
         var result = new double[checked((int)Count)];
         int k = 0;
-        for (int i = 0; i < _values.Length; i++)
+        for (int i = 0; i < values.Length; i++)
         {
             for (long j = 0; j < _weights[i]; j++)
             {
-                result[k++] = _values[i];
+                result[k++] = values[i];
             }
         }
 
         return result;
+    }
+
+    private double[] SortedArray()
+    {
+        var sorted = Volatile.Read(ref _sorted);
+        if (sorted is not null)
+        {
+            return sorted;
+        }
+
+        sorted = Index is { } index ? BucketSorted(index) : SortedCopy(Volatile.Read(ref _values));
+        Volatile.Write(ref _sorted, sorted);
+        Volatile.Write(ref _values, sorted);
+        return sorted;
+    }
+
+    private static double[] SortedCopy(double[] values)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return sorted;
+    }
+
+    /// <summary>A full sort from the bucket index: one scatter puts the slots in order, then each is sorted alone.</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double[] BucketSorted(BucketIndex index)
+    {
+        var sorted = index.Grouped();
+        var offsets = index.Offsets;
+        for (int s = 0; s < index.SlotCount; s++)
+        {
+            int length = offsets[s + 1] - offsets[s];
+            if (length > 1)
+            {
+                sorted.AsSpan(offsets[s], length).Sort();
+            }
+        }
+
+        return sorted;
+    }
+
+    private double[] Moments()
+    {
+        var moments = Volatile.Read(ref _moments);
+        if (moments is null)
+        {
+            var (mean, variance) = Moments(SortedArray(), _weights, Count);
+            moments = [mean, variance];
+            Volatile.Write(ref _moments, moments);
+        }
+
+        return moments;
     }
 
     private static (double Mean, double Variance) Moments(double[] values, long[]? weights, long count)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Monitor.Core.Drift;
 
@@ -11,7 +12,11 @@ internal sealed record PeerFeature(int Feature, double Ks, double KsPValue, doub
 /// <summary>
 /// The Monitor side of tests/Monitor.Benchmarks/peer/compare.py: reads the reference and current arrays the
 /// script wrote (raw little-endian float64, feature-major), computes exact KS (statistic and p-value) and PSI
-/// per feature the way a window evaluation does — sort, fit on the reference, evaluate the current — and times it.
+/// per feature the way a window evaluation does — build both samples from the raw values, fit on the reference,
+/// evaluate the current — and times it: first one feature after another on one thread (the figure returned, which
+/// includes the JIT's first compilations), then all features again in parallel (Parallel.For over features, as a
+/// window with many features could be evaluated), then sequentially once more (warm: compiled code, grown heap);
+/// the last two are written as a second JSON line <c>{"bench":"peer_parallel"}</c>.
 /// </summary>
 internal static class PeerBenchmark
 {
@@ -22,21 +27,50 @@ internal static class PeerBenchmark
         int n = meta.RootElement.GetProperty("n").GetInt32();
         var reference = Read(Path.Combine(directory, "reference.f64"), features, n);
         var current = Read(Path.Combine(directory, "current.f64"), features, n);
-        var registry = DriftTestRegistry.Default;
-        registry.TryGetNumeric("ks", out var ks);
-        registry.TryGetNumeric("psi", out var psi);
         var results = new PeerFeature[features];
         var watch = Stopwatch.StartNew();
         for (int f = 0; f < features; f++)
         {
-            var r = NumericSample.FromValues(reference.AsSpan(f * n, n));
-            var c = NumericSample.FromValues(current.AsSpan(f * n, n));
-            var k = ks!.Fit(r).Evaluate(c, 0.05);
-            var p = psi!.Fit(r).Evaluate(c, 0.2);
-            results[f] = new PeerFeature(f, k.Statistic, k.PValue ?? double.NaN, p.Statistic);
+            results[f] = Feature(f, reference.AsSpan(f * n, n), current.AsSpan(f * n, n));
         }
 
-        return (results, watch.Elapsed.TotalSeconds);
+        double seconds = watch.Elapsed.TotalSeconds;
+
+        var parallel = new PeerFeature[features];
+        watch.Restart();
+        Parallel.For(0, features, f => parallel[f] = Feature(f, reference.AsSpan(f * n, n), current.AsSpan(f * n, n)));
+        double parallelSeconds = watch.Elapsed.TotalSeconds;
+        if (!parallel.SequenceEqual(results))
+        {
+            throw new InvalidOperationException("The parallel run gave other results than the sequential one.");
+        }
+
+        // The same sequential run again, now that the code is compiled and the heap has grown: the figure to set
+        // against the parallel one, which also runs warm.
+        watch.Restart();
+        for (int f = 0; f < features; f++)
+        {
+            _ = Feature(f, reference.AsSpan(f * n, n), current.AsSpan(f * n, n));
+        }
+
+        double warmSeconds = watch.Elapsed.TotalSeconds;
+        Console.Out.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"{{\"bench\":\"peer_parallel\",\"seconds\":{parallelSeconds:R},\"threads\":{Environment.ProcessorCount},\"warm_sequential_seconds\":{warmSeconds:R}}}"));
+        return (results, seconds);
+    }
+
+    /// <summary>All of one feature's work, from the raw arrays on: nothing is prepared outside the timed region.</summary>
+    private static PeerFeature Feature(int feature, ReadOnlySpan<double> referenceValues, ReadOnlySpan<double> currentValues)
+    {
+        var registry = DriftTestRegistry.Default;
+        registry.TryGetNumeric("ks", out var ks);
+        registry.TryGetNumeric("psi", out var psi);
+        var r = NumericSample.FromValues(referenceValues);
+        var c = NumericSample.FromValues(currentValues);
+        var k = ks!.Fit(r).Evaluate(c, 0.05);
+        var p = psi!.Fit(r).Evaluate(c, 0.2);
+        return new PeerFeature(feature, k.Statistic, k.PValue ?? double.NaN, p.Statistic);
     }
 
     private static double[] Read(string path, int features, int n)

@@ -8,7 +8,9 @@ of n values each (normal, shifted normal, heavy-tailed, discrete with ties, in t
 for Monitor, then times per feature, each side on the same arrays:
   scipy:   scipy.stats.ks_2samp(ref, cur) (method='auto') + PSI in numpy with Monitor's binning
            (reference deciles by the inverted CDF, duplicates dropped, right-closed, open outer bins, 1e-4 floor);
-  Monitor: `monitor bench peer` — sort, fit KS and PSI on the reference, evaluate the current (exact mode).
+  Monitor: `monitor bench peer` — build both samples, fit KS and PSI on the reference, evaluate the current (exact
+           mode), one feature after another on one thread (the JIT's first compilations included); then, warm, with
+           features in parallel and once more on one thread.
 Prints both times, their ratio, and the largest differences between the two sides' KS statistics, KS p-values
 and PSI values. KS p-values differ by design above an effective n of 20,000 (Monitor uses the limiting
 distribution with Stephens' correction there; docs/statistics-numeric.md).
@@ -85,12 +87,18 @@ def main():
     lines = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     monitor_side = [l for l in lines if "feature" in l]
     monitor_seconds = next(l["seconds"] for l in lines if l.get("bench") == "peer")
+    parallel = next((l for l in lines if l.get("bench") == "peer_parallel"), None)
 
     ks_diff = max(abs(m["ks"] - s[0]) for m, s in zip(monitor_side, reference_side))
     psi_diff = max(abs(m["psi"] - s[2]) / max(abs(s[2]), 1e-300) for m, s in zip(monitor_side, reference_side))
     p_diffs = [abs(m["ks_p"] - s[1]) / s[1] for m, s in zip(monitor_side, reference_side) if s[1] > 1e-10]
     print(f"{args.features} features, {args.n:,} vs {args.n:,} values each, exact mode; scipy {scipy.__version__}, numpy {np.__version__}")
-    print(f"scipy/numpy: {scipy_seconds:.2f} s   Monitor: {monitor_seconds:.3f} s   ratio {scipy_seconds / monitor_seconds:.1f}x")
+    print(f"scipy/numpy: {scipy_seconds:.2f} s   Monitor: {monitor_seconds:.3f} s   ratio {scipy_seconds / monitor_seconds:.1f}x   (both one thread, features one after another)")
+    if parallel:
+        # Both second-run figures run warm (compiled code, grown heap); the first Monitor figure includes the JIT.
+        print(f"Monitor again, warm: one thread {parallel['warm_sequential_seconds']:.3f} s   ratio "
+              f"{scipy_seconds / parallel['warm_sequential_seconds']:.1f}x;   features in parallel on {parallel['threads']} "
+              f"threads {parallel['seconds']:.3f} s   ratio {scipy_seconds / parallel['seconds']:.1f}x (against single-threaded scipy)")
     print(f"largest |KS difference| {ks_diff:.3g}; largest relative PSI difference {psi_diff:.3g}; "
           f"largest relative KS p-value difference (p > 1e-10) {max(p_diffs) if p_diffs else float('nan'):.3g}")
 

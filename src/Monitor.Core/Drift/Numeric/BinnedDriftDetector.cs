@@ -77,7 +77,7 @@ public sealed class BinnedDriftDetector : INumericDriftDetector
 
     internal static BinnedDriftDetector Fit(string test, NumericSample reference, int bins, BinnedStatistic statistic)
     {
-        var quantileBins = QuantileBins.FromReference(reference, bins);
-        return new BinnedDriftDetector(test, quantileBins, quantileBins.Count(reference), statistic);
+        var (quantileBins, counts) = QuantileBins.FitCounted(reference, bins);
+        return new BinnedDriftDetector(test, quantileBins, counts, statistic);
     }
 }

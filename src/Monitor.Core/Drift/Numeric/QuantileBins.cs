@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -87,8 +88,18 @@ public sealed class QuantileBins
         return lo;
     }
 
-    /// <summary>Counts a sample (weights included) into the bins with one merge walk over its sorted values.</summary>
+    /// <summary>
+    /// Counts a sample (weights included) into the bins: an exact sample in one pass over its values in any order
+    /// (no sort), a weighted one by a merge walk over its sorted values.
+    /// </summary>
     public long[] Count(NumericSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        return sample.IsWeighted ? CountSorted(sample) : CountUnordered(sample.UnorderedValues, _edges);
+    }
+
+    /// <summary>The counts by a merge walk over the sorted values: the reference <see cref="Count"/> must equal.</summary>
+    internal long[] CountSorted(NumericSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
         var counts = new long[BinCount];
@@ -108,10 +119,160 @@ public sealed class QuantileBins
         return counts;
     }
 
+    /// <summary>
+    /// Counts values in any order: for each edge the number of values above it (compared a vector at a time,
+    /// block by block so the values stay in L1 cache), then bin k = above(k − 1) − above(k).
+    /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static long[] CountUnordered(ReadOnlySpan<double> values, ReadOnlySpan<double> edges)
+    {
+        var counts = new long[edges.Length + 1];
+        if (edges.Length > 32)
+        {
+            var bins = new QuantileBins(edges.ToArray());
+            foreach (double x in values)
+            {
+                counts[bins.BinOf(x)]++;
+            }
+
+            return counts;
+        }
+
+        var above = new long[edges.Length];
+        const int Block = 2048;
+        int width = Vector<double>.Count;
+        for (int start = 0; start < values.Length; start += Block)
+        {
+            var block = values.Slice(start, Math.Min(Block, values.Length - start));
+            int vectorEnd = Vector.IsHardwareAccelerated ? block.Length - (block.Length % width) : 0;
+            for (int e = 0; e < edges.Length; e++)
+            {
+                double edge = edges[e];
+                var edgeVector = new Vector<double>(edge);
+                var sum = Vector<long>.Zero;
+                for (int i = 0; i < vectorEnd; i += width)
+                {
+                    sum -= Vector.LessThan(edgeVector, new Vector<double>(block[i..]));
+                }
+
+                long total = Vector.Sum(sum);
+                for (int i = vectorEnd; i < block.Length; i++)
+                {
+                    total += block[i] > edge ? 1 : 0;
+                }
+
+                above[e] += total;
+            }
+        }
+
+        long previous = values.Length;
+        for (int e = 0; e < edges.Length; e++)
+        {
+            counts[e] = previous - above[e];
+            previous = above[e];
+        }
+
+        counts[^1] = previous;
+        return counts;
+    }
+
     /// <summary>Fits bins to a reference sample.</summary>
     /// <param name="reference">A non-empty sample; weights count as multiplicities.</param>
     /// <param name="bins">The number of quantile bins before duplicate edges are dropped (default 10).</param>
     public static QuantileBins FromReference(NumericSample reference, int bins = DefaultBinCount)
+    {
+        Guard.NotEmpty(reference, nameof(reference));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        return FitCounted(reference, bins).Bins;
+    }
+
+    /// <summary>
+    /// The bins of a reference and its count per bin. An exact reference that is not sorted yet is read through its
+    /// bucket index (only the slots holding the quantile ranks are looked into).
+    /// </summary>
+    internal static (QuantileBins Bins, long[] Counts) FitCounted(NumericSample reference, int bins)
+    {
+        Guard.NotEmpty(reference, nameof(reference));
+        ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
+        if (!reference.IsWeighted && !reference.HasSortedValues && reference.Index is { } index)
+        {
+            return FromIndex(index, bins);
+        }
+
+        var fitted = FromSorted(reference, bins);
+        return (fitted, fitted.Count(reference));
+    }
+
+    /// <summary>
+    /// The edges by order statistics selected inside the index's slots (equal to <see cref="FromSorted"/>'s), with
+    /// the reference's count per bin from the slots' prefix counts (equal to <see cref="CountSorted"/>'s).
+    /// </summary>
+    internal static (QuantileBins Bins, long[] Counts) FromIndex(BucketIndex index, int bins)
+    {
+        long n = index.Count;
+        var ranks = new long[bins - 1];
+        var slots = new int[bins - 1];
+        for (int i = 1; i < bins; i++)
+        {
+            ranks[i - 1] = Rank(i, n, bins) - 1;
+            slots[i - 1] = BucketIndex.SlotOfRank(index.Offsets, ranks[i - 1]);
+        }
+
+        index.Resolve(slots);
+        var edges = new List<double>(bins - 1);
+        var atOrBelow = new List<long>(bins - 1);
+        double[]? scratch = null;
+        for (int i = 0; i < ranks.Length; i++)
+        {
+            int slot = slots[i];
+            double q;
+            long inSlot;
+            if (index.IsSingleValued(slot, out double v))
+            {
+                q = v;
+                inSlot = index.CountIn(slot);
+            }
+            else
+            {
+                var values = index.ValuesOf(slot);
+                if (i == 0 || slot != slots[i - 1])
+                {
+                    scratch = values.ToArray();
+                }
+
+                q = BucketIndex.Select(scratch, (int)(ranks[i] - index.Offsets[slot]));
+                inSlot = 0;
+                foreach (double x in values)
+                {
+                    inSlot += x <= q ? 1 : 0;
+                }
+            }
+
+            if (edges.Count == 0 || edges[^1] < q)
+            {
+                edges.Add(q);
+                atOrBelow.Add(index.Offsets[slot] + inSlot);
+            }
+        }
+
+        var counts = new long[edges.Count + 1];
+        long previous = 0;
+        for (int e = 0; e < edges.Count; e++)
+        {
+            counts[e] = atOrBelow[e] - previous;
+            previous = atOrBelow[e];
+        }
+
+        counts[^1] = n - previous;
+        return (new QuantileBins([.. edges]), counts);
+    }
+
+    /// <summary>The 1-based rank of edge <paramref name="i"/>: ceil(i·N/B), at least 1, exact in 128-bit integers.</summary>
+    internal static long Rank(int i, long n, int bins) => Math.Max((long)((((Int128)i * n) + bins - 1) / bins), 1);
+
+    /// <summary>The edges by walking the sorted values: the reference <see cref="FromIndex"/> must equal.</summary>
+    internal static QuantileBins FromSorted(NumericSample reference, int bins)
     {
         Guard.NotEmpty(reference, nameof(reference));
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);

@@ -5,8 +5,8 @@ internal delegate (double Statistic, double? PValue) SampleStatistic(NumericSamp
 
 /// <summary>
 /// A test that compares sorted samples by a merge walk (KS, Wasserstein, energy, Anderson–Darling, Cramér–von
-/// Mises). The reference is a sorted <see cref="NumericSample"/> already, so fitting keeps it and the per-window
-/// work is O(n + m).
+/// Mises). Fitting keeps the reference <see cref="NumericSample"/>; whatever it builds on first use (its sorted
+/// values, or the bucket index the exact KS statistic uses) stays with it for every later window.
 /// </summary>
 internal sealed class SampleDriftDetector(
     string test,

@@ -1,0 +1,490 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Monitor.Core.Drift.Numeric;
+
+namespace Monitor.Core.Drift;
+
+/// <summary>
+/// Counts of an exact sample's values per slot of equal-width buckets over [<see cref="Min"/>, <see cref="Max"/>],
+/// built in one O(n) pass without sorting. Slot s(x) = clamp(⌊(x − Min)·Scale⌋, −1, B) + 1 is monotone in IEEE
+/// arithmetic (subtraction and multiplication by a positive constant round monotonically, floor and clamp are
+/// monotone), so every value of a slot lies at or above every value of an earlier slot and equal values share a
+/// slot; slot 0 and slot B + 1 catch values of another sample below and above this one's range. KS and quantile
+/// bins use it to look only into the few slots that matter, gathering and sorting just those.
+/// </summary>
+internal sealed class BucketIndex
+{
+    /// <summary>The most buckets an index uses (2^18: the counts stay within a typical L2 cache).</summary>
+    public const int MaxBuckets = 1 << 18;
+
+    private readonly double[] _source;
+    private readonly int[] _offsets;
+    private readonly int[] _decileSlots;
+    private readonly ConcurrentDictionary<int, ReadOnlyMemory<double>> _gathered = new();
+    private readonly ConcurrentDictionary<int, double> _singles = new();
+
+    private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets)
+    {
+        _source = source;
+        Min = min;
+        Max = max;
+        Buckets = buckets;
+        Scale = scale;
+        _offsets = offsets;
+        _decileSlots = new int[QuantileBins.DefaultBinCount - 1];
+        for (int i = 1; i < QuantileBins.DefaultBinCount; i++)
+        {
+            _decileSlots[i - 1] = SlotOfRank(offsets, QuantileBins.Rank(i, source.Length, QuantileBins.DefaultBinCount) - 1);
+        }
+    }
+
+    /// <summary>The smallest value.</summary>
+    public double Min { get; }
+
+    /// <summary>The largest value.</summary>
+    public double Max { get; }
+
+    /// <summary>The number of buckets B over [Min, Max]; there are B + 2 slots.</summary>
+    public int Buckets { get; }
+
+    /// <summary>Buckets per unit of value: B / (Max − Min).</summary>
+    public double Scale { get; }
+
+    /// <summary>The number of slots (B + 2).</summary>
+    public int SlotCount => Buckets + 2;
+
+    /// <summary>The number of values.</summary>
+    public int Count => _source.Length;
+
+    /// <summary>
+    /// Prefix counts: slot s holds the values of ranks Offsets[s]..Offsets[s + 1] − 1 (0-based) in sorted order.
+    /// </summary>
+    public ReadOnlySpan<int> Offsets => _offsets;
+
+    /// <summary>The number of values in slot <paramref name="slot"/>.</summary>
+    public int CountIn(int slot) => _offsets[slot + 1] - _offsets[slot];
+
+    /// <summary>
+    /// Whether every value of <paramref name="slot"/> is the same (<paramref name="value"/>), so nobody needs to look
+    /// inside it. Answers for slots <see cref="Resolve"/> has seen (false otherwise).
+    /// </summary>
+    public bool IsSingleValued(int slot, out double value) => _singles.TryGetValue(slot, out value);
+
+    /// <summary>The values of a slot <see cref="Resolve"/> has seen and found not single-valued, unsorted; never modify them.</summary>
+    public ReadOnlySpan<double> ValuesOf(int slot) => _gathered[slot].Span;
+
+    /// <summary>
+    /// Looks into the listed slots (one pass over the sample for those not seen before, remembered for later
+    /// calls): a slot holding one repeated value (discrete data) is only marked as such, the others' values are
+    /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
+    /// on the same reference.
+    /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Resolve(ReadOnlySpan<int> slots)
+    {
+        var missing = new List<int>();
+        foreach (int slot in slots)
+        {
+            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            {
+                missing.Add(slot);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        foreach (int slot in _decileSlots)
+        {
+            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            {
+                missing.Add(slot);
+            }
+        }
+
+        var counts = new int[missing.Count];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            counts[i] = CountIn(missing[i]);
+        }
+
+        var starts = Starts(counts);
+        var target = ArrayPool<int>.Shared.Rent(SlotCount);
+        target.AsSpan(0, SlotCount).Fill(-1);
+        var position = new int[missing.Count];
+        var first = new double[missing.Count];
+        var seen = new bool[missing.Count];
+        var marked = new ulong[(SlotCount + 63) / 64];
+        for (int i = 0; i < missing.Count; i++)
+        {
+            target[missing[i]] = i;
+            marked[missing[i] >> 6] |= 1UL << missing[i];
+            position[i] = starts[i];
+        }
+
+        // Values equal to the slot's first value are only counted (they fill the region's tail afterwards), so a
+        // single-valued slot costs a comparison per value and no writes; the buffer's untouched pages stay unmapped.
+        var buffer = GC.AllocateUninitializedArray<double>(starts[^1]);
+        var values = _source.AsSpan();
+        int j = 0;
+        if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(Min);
+            var vscale = Vector256.Create(Scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)Buckets);
+            var one = Vector256.Create(1.0);
+            for (; j <= values.Length - 4; j += 4)
+            {
+                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    int slot = s.GetElement(lane);
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
+                    {
+                        Keep(values[j + lane], target[slot], first, seen, position, buffer);
+                    }
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            int k = target[SlotOf(values[j], Min, Scale, Buckets)];
+            if (k >= 0)
+            {
+                Keep(values[j], k, first, seen, position, buffer);
+            }
+        }
+
+        ArrayPool<int>.Shared.Return(target);
+        for (int i = 0; i < missing.Count; i++)
+        {
+            if (position[i] == starts[i])
+            {
+                _singles.TryAdd(missing[i], first[i]);
+            }
+            else
+            {
+                buffer.AsSpan(position[i], starts[i + 1] - position[i]).Fill(first[i]);
+                _gathered.TryAdd(missing[i], buffer.AsMemory(starts[i], counts[i]));
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(double x, int k, double[] first, bool[] seen, int[] position, double[] buffer)
+    {
+        if (!seen[k])
+        {
+            seen[k] = true;
+            first[k] = x;
+        }
+        else if (x != first[k])
+        {
+            buffer[position[k]++] = x;
+        }
+    }
+
+    /// <summary>About 4 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
+    public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 4, 1)), 1, MaxBuckets);
+
+    /// <summary>
+    /// Counts finite <paramref name="values"/> (kept by reference: the caller never changes them) whose smallest
+    /// and largest are <paramref name="min"/> and <paramref name="max"/>; null when the range is zero or too wide
+    /// or narrow for a finite scale (callers then sort).
+    /// </summary>
+    public static BucketIndex? TryBuild(double[] values, double min, double max, int buckets)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, MaxBuckets);
+        if (!TryScale(min, max, buckets, out double scale))
+        {
+            return null;
+        }
+
+        var offsets = new int[buckets + 3];
+        Histogram(values, min, scale, buckets, offsets.AsSpan(1));
+        for (int s = 1; s < offsets.Length; s++)
+        {
+            offsets[s] += offsets[s - 1];
+        }
+
+        return new BucketIndex(values, min, max, buckets, scale, offsets);
+    }
+
+    /// <summary>
+    /// Counts <paramref name="values"/> (any finite values, in or out of range) per slot of this index into a
+    /// pooled array of at least <see cref="SlotCount"/> elements; give it back with
+    /// <see cref="ArrayPool{T}.Return(T[], bool)"/> on <see cref="ArrayPool{T}.Shared"/>.
+    /// </summary>
+    public int[] CountSlots(ReadOnlySpan<double> values)
+    {
+        var counts = ArrayPool<int>.Shared.Rent(SlotCount);
+        counts.AsSpan(0, SlotCount).Clear();
+        Histogram(values, Min, Scale, Buckets, counts.AsSpan(0, SlotCount));
+        return counts;
+    }
+
+    /// <summary>Where each slot's values start in a gather buffer, plus the total at the end.</summary>
+    internal static int[] Starts(ReadOnlySpan<int> counts)
+    {
+        var starts = new int[counts.Length + 1];
+        for (int i = 0; i < counts.Length; i++)
+        {
+            starts[i + 1] = starts[i] + counts[i];
+        }
+
+        return starts;
+    }
+
+    /// <summary>The values grouped by slot (a full counting-sort scatter), with the slots' offsets.</summary>
+    public double[] Grouped()
+    {
+        var grouped = new double[Count];
+        Group(_source, Min, Scale, Buckets, _offsets, grouped);
+        return grouped;
+    }
+
+    /// <summary>The slot of one value.</summary>
+    internal static int SlotOf(double x, double min, double scale, int buckets) =>
+        (int)Math.Clamp(Math.Floor((x - min) * scale), -1, buckets) + 1;
+
+    /// <summary>The bucket scale for [min, max], if it is finite and positive.</summary>
+    internal static bool TryScale(double min, double max, int buckets, out double scale)
+    {
+        double range = max - min;
+        scale = buckets / range;
+        return range > 0 && double.IsFinite(range) && double.IsFinite(scale) && scale > 0;
+    }
+
+    /// <summary>Adds the slot counts of <paramref name="values"/> to <paramref name="counts"/> (B + 2 long).</summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Histogram(ReadOnlySpan<double> values, double min, double scale, int buckets, Span<int> counts)
+    {
+        int i = 0;
+        if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(min);
+            var vscale = Vector256.Create(scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)buckets);
+            var one = Vector256.Create(1.0);
+            for (; i <= values.Length - 4; i += 4)
+            {
+                var t = Vector256.Floor((Vector256.Create(values.Slice(i, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                counts[s.GetElement(0)]++;
+                counts[s.GetElement(1)]++;
+                counts[s.GetElement(2)]++;
+                counts[s.GetElement(3)]++;
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            counts[SlotOf(values[i], min, scale, buckets)]++;
+        }
+    }
+
+    /// <summary>
+    /// One pass over <paramref name="values"/> for the listed slots: a slot whose pivot is NaN (or with no pivots)
+    /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
+    /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
+    /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
+    {
+        var target = ArrayPool<int>.Shared.Rent(buckets + 2);
+        target.AsSpan(0, buckets + 2).Fill(-1);
+        var position = new int[slots.Length];
+        var pivot = new double[slots.Length];
+        var marked = new ulong[(buckets + 2 + 63) / 64];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            target[slots[i]] = i;
+            marked[slots[i] >> 6] |= 1UL << slots[i];
+            position[i] = starts[i];
+            pivot[i] = pivots?[i] ?? double.NaN;
+        }
+
+        below ??= new long[slots.Length];
+        above ??= new long[slots.Length];
+        int j = 0;
+        if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(min);
+            var vscale = Vector256.Create(scale);
+            var low = Vector256.Create(-1.0);
+            var high = Vector256.Create((double)buckets);
+            var one = Vector256.Create(1.0);
+            for (; j <= values.Length - 4; j += 4)
+            {
+                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
+                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    // A bitmap small enough for L1 cache answers "not wanted" for most values without touching target.
+                    int slot = s.GetElement(lane);
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
+                    {
+                        Take(values[j + lane], target[slot], pivot, position, buffer, below, above);
+                    }
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            int k = target[SlotOf(values[j], min, scale, buckets)];
+            if (k >= 0)
+            {
+                Take(values[j], k, pivot, position, buffer, below, above);
+            }
+        }
+
+        ArrayPool<int>.Shared.Return(target);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(double x, int k, double[] pivot, int[] position, Span<double> buffer, long[] below, long[] above)
+    {
+        double p = pivot[k];
+        if (double.IsNaN(p))
+        {
+            buffer[position[k]++] = x;
+        }
+        else if (x != p)
+        {
+            // Discrete data: almost every value equals the pivot, so the common case is one predictable comparison.
+            if (x < p)
+            {
+                below[k]++;
+            }
+            else
+            {
+                above[k]++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counting-sort scatter of <paramref name="values"/> into <paramref name="grouped"/> by slot, given the slots'
+    /// prefix counts <paramref name="offsets"/> (B + 3 long).
+    /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Group(ReadOnlySpan<double> values, double min, double scale, int buckets, ReadOnlySpan<int> offsets, Span<double> grouped)
+    {
+        var position = offsets[..^1].ToArray();
+        foreach (double x in values)
+        {
+            grouped[position[SlotOf(x, min, scale, buckets)]++] = x;
+        }
+    }
+
+    /// <summary>
+    /// Groups <paramref name="values"/> into slots over their own range: returns false when there is nothing to
+    /// split (all equal) or the range has no finite scale; otherwise the slots' prefix counts and grouped values.
+    /// </summary>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool TrySplit(ReadOnlySpan<double> values, ReadOnlySpan<double> more, out int[] offsets, out double[] grouped, out int[] moreOffsets, out double[] moreGrouped)
+    {
+        offsets = [];
+        grouped = [];
+        moreOffsets = [];
+        moreGrouped = [];
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        foreach (double v in values)
+        {
+            min = v < min ? v : min;
+            max = v > max ? v : max;
+        }
+
+        foreach (double v in more)
+        {
+            min = v < min ? v : min;
+            max = v > max ? v : max;
+        }
+
+        int buckets = Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max((values.Length + more.Length) / 8, 2)), 2, MaxBuckets);
+        if (!(min < max) || !TryScale(min, max, buckets, out double scale))
+        {
+            return false;
+        }
+
+        (offsets, grouped) = GroupOwn(values, min, scale, buckets);
+        (moreOffsets, moreGrouped) = GroupOwn(more, min, scale, buckets);
+        return true;
+    }
+
+    private static (int[] Offsets, double[] Grouped) GroupOwn(ReadOnlySpan<double> values, double min, double scale, int buckets)
+    {
+        var offsets = new int[buckets + 3];
+        Histogram(values, min, scale, buckets, offsets.AsSpan(1));
+        for (int s = 1; s < offsets.Length; s++)
+        {
+            offsets[s] += offsets[s - 1];
+        }
+
+        var grouped = new double[values.Length];
+        Group(values, min, scale, buckets, offsets, grouped);
+        return (offsets, grouped);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/>-th smallest (0-based) of <paramref name="values"/> by recursive bucketing (expected
+    /// O(n)); <paramref name="values"/> may be reordered.
+    /// </summary>
+    internal static double Select(Span<double> values, int k)
+    {
+        while (values.Length > 64)
+        {
+            if (!TrySplit(values, [], out var offsets, out var grouped, out _, out _))
+            {
+                // All equal, or no usable scale: sort what is left.
+                break;
+            }
+
+            int slot = SlotOfRank(offsets, k);
+            k -= offsets[slot];
+            values = grouped.AsSpan(offsets[slot], offsets[slot + 1] - offsets[slot]);
+        }
+
+        values.Sort();
+        return values[k];
+    }
+
+    /// <summary>The slot holding 0-based rank <paramref name="k"/>: the last slot whose offset is at most k.</summary>
+    internal static int SlotOfRank(ReadOnlySpan<int> offsets, long k)
+    {
+        int lo = 0;
+        int hi = offsets.Length - 2;
+        while (lo < hi)
+        {
+            int mid = (lo + hi + 1) >>> 1;
+            if (offsets[mid] <= k)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return lo;
+    }
+}
