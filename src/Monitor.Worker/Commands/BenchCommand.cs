@@ -251,7 +251,7 @@ internal static class BenchCommand
         var c = CultureInfo.InvariantCulture;
         string cap = settings.MaxValues is { } max ? string.Create(c, $"cells above {max:N0} values skipped") : "no cap";
         output.WriteLine(string.Create(c, $"Scale: one 1 h window per cell, {settings.Categorical} categorical features, a pool of {settings.Pool:N0} messages fed cyclically, {cap}; on {ProcessStats.Machine()}, load average {ScaleBenchmark.LoadAverage()}"));
-        output.WriteLine("    events | features | ingest s |   events/s | ns/value | alloc B/event | close s | evaluate s | tests | mode   | state B/feature | heap MB |  RSS MB");
+        output.WriteLine("    events | features | ingest s |   events/s | ns/value | alloc B/event | close s | evaluate s | tests            | mode   | state B/feature | heap MB |  RSS MB");
         var nanosPerValue = new Dictionary<int, double>();
         var cells = ScaleBenchmark.Run(settings, registry, cell =>
         {
@@ -266,7 +266,7 @@ internal static class BenchCommand
             {
                 nanosPerValue[cell.Features] = cell.NanosPerValue;
                 output.WriteLine(string.Create(c,
-                    $"{cell.Events,10:N0} | {cell.Features,8:N0} | {cell.IngestSeconds,8:F2} | {cell.EventsPerSecond,10:N0} | {cell.NanosPerValue,8:F1} | {cell.AllocatedPerEvent,13:F1} | {cell.CloseSeconds,7:F3} | {cell.EvaluateSeconds,10:F3} | {cell.Tests,-5} | {cell.Mode,-6} | {cell.StateBytesPerStream,15:N0} | {Mb(cell.ManagedHeapBytes),7:F0} | {Mb(cell.RssBytes),7:F0}"));
+                    $"{cell.Events,10:N0} | {cell.Features,8:N0} | {cell.IngestSeconds,8:F2} | {cell.EventsPerSecond,10:N0} | {cell.NanosPerValue,8:F1} | {cell.AllocatedPerEvent,13:F1} | {cell.CloseSeconds,7:F3} | {cell.EvaluateSeconds,10:F3} | {cell.Tests,-16} | {cell.Mode,-6} | {cell.StateBytesPerStream,15:N0} | {Mb(cell.ManagedHeapBytes),7:F0} | {Mb(cell.RssBytes),7:F0}"));
             }
 
             output.WriteLine(Json(w =>
