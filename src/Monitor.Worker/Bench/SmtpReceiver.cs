@@ -139,7 +139,7 @@ internal sealed class SmtpReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads the message data up to the lone dot; returns the idempotency header (unfolded) and the size.</summary>
+    /// <summary>Reads the message data up to the lone dot; returns the idempotency header (unfolded, decoded) and the size.</summary>
     private static async Task<(string Key, int Bytes)> ReadDataAsync(StreamReader reader, CancellationToken token)
     {
         bool inHeaders = true;
@@ -165,19 +165,20 @@ internal sealed class SmtpReceiver : IAsyncDisposable
             }
             else if (inKey && (line[0] == ' ' || line[0] == '\t'))
             {
-                key.Append(line.Trim());
+                key.Append(line); // unfolding removes the line break only
             }
             else
             {
                 inKey = line.StartsWith(HeaderName, StringComparison.OrdinalIgnoreCase);
                 if (inKey)
                 {
-                    key.Append(line[HeaderName.Length..].Trim());
+                    key.Append(line.AsSpan(HeaderName.Length));
                 }
             }
         }
 
-        return (key.ToString(), bytes);
+        // MimeKit writes a value too long for one line as RFC 2047 encoded words.
+        return (MimeKit.Utils.Rfc2047.DecodeText(Encoding.Latin1.GetBytes(key.ToString())).Trim(), bytes);
     }
 
     private static string Address(string line)

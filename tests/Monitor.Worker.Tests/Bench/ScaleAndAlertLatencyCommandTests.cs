@@ -100,11 +100,13 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
         Assert.True(first >= 0 && last >= first, result.ToString());
     }
 
-    [Fact]
-    public async Task SmtpReceiver_MailKitMessage_RecordsRecipientAndFoldedIdempotencyKey()
+    [Theory]
+    [InlineData("bench|feature_drift|oncall|2026-11-28T01:00:00.0000000+00:00|firing:critical")]
+    [InlineData("model=bench;rule=feature_drift;route=oncall;window=2026-11-28T00:00:00Z/2026-11-28T01:00:00Z;state=firing;severity=critical")]
+    [InlineData("a key with spaces that is long enough to be folded over more than one line by MimeKit's header formatting rules")]
+    public async Task SmtpReceiver_MailKitMessage_RecordsRecipientAndIdempotencyKeyAsSent(string key)
     {
         await using var receiver = new SmtpReceiver();
-        string key = "model=bench;rule=feature_drift;route=oncall;window=2026-11-28T00:00:00Z/2026-11-28T01:00:00Z;state=firing;severity=critical";
         using (var message = new MimeKit.MimeMessage())
         {
             message.From.Add(MimeKit.MailboxAddress.Parse("monitor@localhost"));
