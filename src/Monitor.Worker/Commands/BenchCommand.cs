@@ -144,7 +144,212 @@ internal static class BenchCommand
             return MonitorCommandLine.Success;
         });
 
-        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, accumulator memory, the daemon's RSS, and the scipy comparison.") { e2e, memory, rss, peer };
+        return new Command("bench", "Load benchmarks: end-to-end throughput through Kafka, accumulator memory, the daemon's RSS, the scipy comparison, cost against window size and features, and alert latency.")
+        {
+            e2e, memory, rss, peer, Scale(registry), AlertLatency(registry),
+        };
+    }
+
+    private static Command Scale(DriftTestRegistry registry)
+    {
+        var events = new Option<string>("--events") { Description = "Window sizes, comma-separated (default 10000,100000,1000000,10000000).", DefaultValueFactory = _ => "10000,100000,1000000,10000000" };
+        var features = new Option<string>("--features") { Description = "Numeric feature counts, comma-separated (default 10,100,1000).", DefaultValueFactory = _ => "10,100,1000" };
+        var maxValues = new Option<long?>("--max-values") { Description = "Skip cells with events × features above this (default: none skipped)." };
+        var categorical = new Option<int>("--categorical") { Description = "Categorical features per event besides the numeric ones (default 0).", DefaultValueFactory = _ => 0 };
+        var pool = new Option<int>("--pool") { Description = "Distinct messages per feature count, fed cyclically (default 4,096).", DefaultValueFactory = _ => 4096 };
+        var baselineRows = new Option<int>("--baseline-rows") { Description = "Events of the baseline (default 5,000).", DefaultValueFactory = _ => 5000 };
+        var scale = new Command("scale", "Cost of one window against its size and the number of numeric features: ingest, close, evaluation and state, one thread, no Kafka.")
+        {
+            events, features, maxValues, categorical, pool, baselineRows,
+        };
+        scale.SetAction((result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+            var sizes = ParseList(result.GetValue(events));
+            var counts = ParseList(result.GetValue(features));
+            var settings = sizes is null || counts is null || counts.Any(f => f > 100_000) ? null
+                : new ScaleSettings(sizes, [.. counts.Select(f => (int)f)], result.GetValue(maxValues), result.GetValue(categorical), result.GetValue(pool), result.GetValue(baselineRows));
+            if (settings is null || settings.MaxValues is < 1 || settings.Categorical is < 0 or > 100 || settings.Pool < 1 || settings.BaselineRows < 1)
+            {
+                error.WriteLine("--events and --features take comma-separated positive integers (features at most 100,000); --max-values, --pool and --baseline-rows must be positive, --categorical 0 to 100.");
+                return Task.FromResult(MonitorCommandLine.InvalidInput);
+            }
+
+            PrintScale(settings, registry, output, error, cancellationToken);
+            return Task.FromResult(MonitorCommandLine.Success);
+        });
+        return scale;
+    }
+
+    private static Command AlertLatency(DriftTestRegistry registry)
+    {
+        var windows = new Option<int>("--windows") { Description = "Windows closed, alternately drifted and clean (default 16).", DefaultValueFactory = _ => 16 };
+        var perWindow = new Option<int>("--events-per-window") { Description = "Events per window (default 5,000).", DefaultValueFactory = _ => 5000 };
+        var interval = new Option<int>("--interval-ms") { Description = "Real time between window closes, in milliseconds (default 1,000).", DefaultValueFactory = _ => 1000 };
+        var features = new Option<int>("--features") { Description = "Numeric features per event (default 20).", DefaultValueFactory = _ => 20 };
+        var smtp = new Option<string?>("--smtp") { Description = "An external SMTP server as host:port, e.g. smtp4dev (default: an in-process receiver on a loopback port)." };
+        var command = new Command("alert-latency", "Window close to alert e-mail accepted by an SMTP server, through the alert policy, the durable outbox and the MailKit channel.")
+        {
+            windows, perWindow, interval, features, smtp,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var output = result.InvocationConfiguration.Output;
+            var error = result.InvocationConfiguration.Error;
+            var settings = new AlertLatencySettings(result.GetValue(windows), result.GetValue(perWindow), TimeSpan.FromMilliseconds(result.GetValue(interval)),
+                result.GetValue(features), result.GetValue(smtp), TimeSpan.FromSeconds(60));
+            if (settings.Windows < 1 || settings.EventsPerWindow < 20 || settings.Interval <= TimeSpan.Zero || settings.Features is < 1 or > 1000
+                || (settings.Smtp is { } server && (server.LastIndexOf(':') <= 0 || !int.TryParse(server.AsSpan(server.LastIndexOf(':') + 1), NumberStyles.None, CultureInfo.InvariantCulture, out _))))
+            {
+                await error.WriteLineAsync("--windows and --interval-ms must be positive, --events-per-window at least 20, --features 1 to 1,000, --smtp host:port.").ConfigureAwait(false);
+                return MonitorCommandLine.InvalidInput;
+            }
+
+            var outcome = await AlertLatencyBenchmark.RunAsync(settings, registry, error, cancellationToken).ConfigureAwait(false);
+            Print(outcome, output);
+            return MonitorCommandLine.Success;
+        });
+        return command;
+    }
+
+    internal static void Print(AlertLatencyResult r, TextWriter output)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"Alert latency: {r.Settings.Windows} windows of {r.Settings.EventsPerWindow:N0} events ({r.Settings.Features} numeric features), one closing every {r.Settings.Interval.TotalMilliseconds:F0} ms; SMTP {r.Server}; on {r.Machine}, load average {r.LoadAverage}"));
+        output.WriteLine("times in ms from the window's close (its closing event handed to the pipeline); '-' where not observed");
+        output.WriteLine("window | drifted | e-mails | reported | enqueued | send start | first accepted | last accepted | last delivered");
+        foreach (var w in r.Windows)
+        {
+            output.WriteLine(string.Create(c,
+                $"{w.Index,6} | {(w.Drifted ? "yes" : "no"),7} | {w.Notifications,7} | {w.Reported,8:F1} | {w.Enqueued,8:F1} | {w.SendStarted,10:F1} | {Cell(w.FirstAccepted),14} | {Cell(w.LastAccepted),13} | {w.LastDelivered,14:F1}"));
+        }
+
+        var first = Sorted(r.Windows.Select(w => w.FirstAccepted));
+        var last = Sorted(r.Windows.Select(w => w.LastAccepted));
+        var delivered = Sorted(r.Windows.Select(w => w.LastDelivered));
+        var enqueued = Sorted(r.Windows.Select(w => w.Enqueued));
+        output.WriteLine(r.Settings.Smtp is null
+            ? string.Create(c, $"decided {r.Decided} e-mails, delivered {r.Delivered}, accepted by the in-process receiver {r.Accepted}")
+            : string.Create(c, $"decided {r.Decided} e-mails, delivered {r.Delivered}; an external server's 250 is not observed, so 'last delivered' (the channel returned after QUIT) stands for it"));
+        if (first.Count > 0)
+        {
+            output.WriteLine(string.Create(c, $"close → first e-mail accepted: median {Median(first):F1} ms, max {Max(first):F1} ms; close → last e-mail accepted: median {Median(last):F1} ms, max {Max(last):F1} ms"));
+        }
+
+        output.WriteLine(string.Create(c, $"close → last e-mail delivered (channel returned): median {Median(delivered):F1} ms, max {Max(delivered):F1} ms; close → enqueued: median {Median(enqueued):F1} ms, max {Max(enqueued):F1} ms"));
+        output.WriteLine(Json(w =>
+        {
+            w.WriteString("bench", "alert-latency");
+            w.WriteNumber("windows", r.Windows.Count);
+            w.WriteNumber("events_per_window", r.Settings.EventsPerWindow);
+            w.WriteNumber("features", r.Settings.Features);
+            w.WriteNumber("interval_ms", r.Settings.Interval.TotalMilliseconds);
+            w.WriteString("smtp", r.Server);
+            w.WriteNumber("emails_decided", r.Decided);
+            w.WriteNumber("emails_delivered", r.Delivered);
+            w.WriteNumber("emails_accepted", r.Accepted);
+            w.WriteNumber("windows_with_alerts", r.Windows.Count(x => x.Notifications > 0));
+            WriteStats(w, "close_to_enqueued", enqueued);
+            WriteStats(w, "close_to_first_accepted", first);
+            WriteStats(w, "close_to_last_accepted", last);
+            WriteStats(w, "close_to_last_delivered", delivered);
+            w.WriteString("machine", r.Machine);
+            w.WriteString("load", r.LoadAverage);
+        }));
+    }
+
+    private static string Cell(double ms) => double.IsFinite(ms) ? ms.ToString("F1", CultureInfo.InvariantCulture) : "-";
+
+    private static List<double> Sorted(IEnumerable<double> values) => [.. values.Where(double.IsFinite).Order()];
+
+    private static void WriteStats(Utf8JsonWriter w, string name, List<double> sorted)
+    {
+        if (sorted.Count > 0)
+        {
+            w.WriteNumber(name + "_median_ms", Math.Round(Median(sorted), 1));
+            w.WriteNumber(name + "_max_ms", Math.Round(Max(sorted), 1));
+        }
+    }
+
+    private static List<long>? ParseList(string? text)
+    {
+        var values = new List<long>();
+        foreach (string part in (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!long.TryParse(part.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out long v) || v < 1)
+            {
+                return null;
+            }
+
+            values.Add(v);
+        }
+
+        return values.Count == 0 ? null : values;
+    }
+
+    private static void PrintScale(ScaleSettings settings, DriftTestRegistry registry, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string cap = settings.MaxValues is { } max ? string.Create(c, $"cells above {max:N0} values skipped") : "no cap";
+        output.WriteLine(string.Create(c, $"Scale: one 1 h window per cell, {settings.Categorical} categorical features, a pool of {settings.Pool:N0} messages fed cyclically, {cap}; on {ProcessStats.Machine()}, load average {ScaleBenchmark.LoadAverage()}"));
+        output.WriteLine("    events | features | ingest s |   events/s | ns/value | alloc B/event | close s | evaluate s | tests            | mode   | state B/feature | heap MB |  RSS MB");
+        var nanosPerValue = new Dictionary<int, double>();
+        var cells = ScaleBenchmark.Run(settings, registry, cell =>
+        {
+            if (cell.Skipped)
+            {
+                string estimate = nanosPerValue.TryGetValue(cell.Features, out double ns)
+                    ? string.Create(c, $"; at the {ns:F1} ns/value measured for {cell.Features} features its ingest would take ~{ns * cell.Values / 1e9:F0} s (an estimate, not a measurement)")
+                    : string.Empty;
+                output.WriteLine(string.Create(c, $"{cell.Events,10:N0} | {cell.Features,8:N0} | skipped: {cell.Values:N0} values > --max-values{estimate}"));
+            }
+            else
+            {
+                nanosPerValue[cell.Features] = cell.NanosPerValue;
+                output.WriteLine(string.Create(c,
+                    $"{cell.Events,10:N0} | {cell.Features,8:N0} | {cell.IngestSeconds,8:F2} | {cell.EventsPerSecond,10:N0} | {cell.NanosPerValue,8:F1} | {cell.AllocatedPerEvent,13:F1} | {cell.CloseSeconds,7:F3} | {cell.EvaluateSeconds,10:F3} | {cell.Tests,-16} | {cell.Mode,-6} | {cell.StateBytesPerStream,15:N0} | {Mb(cell.ManagedHeapBytes),7:F0} | {Mb(cell.RssBytes),7:F0}"));
+            }
+
+            output.WriteLine(Json(w =>
+            {
+                w.WriteString("bench", "scale");
+                w.WriteNumber("events", cell.Events);
+                w.WriteNumber("features", cell.Features);
+                w.WriteNumber("categorical", settings.Categorical);
+                w.WriteBoolean("skipped", cell.Skipped);
+                if (!cell.Skipped)
+                {
+                    w.WriteNumber("ingest_s", Math.Round(cell.IngestSeconds, 3));
+                    w.WriteNumber("ingest_cpu_s", Math.Round(cell.IngestCpuSeconds, 3));
+                    w.WriteNumber("events_per_s", Math.Round(cell.EventsPerSecond));
+                    w.WriteNumber("ns_per_value", Math.Round(cell.NanosPerValue, 2));
+                    w.WriteNumber("alloc_bytes_per_event", Math.Round(cell.AllocatedPerEvent, 1));
+                    w.WriteNumber("close_s", Math.Round(cell.CloseSeconds, 4));
+                    w.WriteNumber("evaluate_s", Math.Round(cell.EvaluateSeconds, 4));
+                    w.WriteNumber("evaluate_alloc_mb", Math.Round(Mb(cell.EvaluateAllocatedBytes), 1));
+                    w.WriteString("tests", cell.Tests);
+                    w.WriteString("mode", cell.Mode);
+                    w.WriteNumber("state_bytes_per_feature", Math.Round(cell.StateBytesPerStream));
+                    w.WriteNumber("state_mb", Math.Round(Mb(cell.StateBytes), 1));
+                    w.WriteNumber("window_events", cell.WindowEvents);
+                    w.WriteNumber("min_feature_count", cell.MinFeatureCount);
+                    w.WriteNumber("max_feature_count", cell.MaxFeatureCount);
+                    w.WriteNumber("numeric_streams", cell.NumericStreams);
+                    w.WriteNumber("reports", cell.Reports);
+                    w.WriteNumber("feature_reports", cell.FeatureReports);
+                    w.WriteNumber("tested_features", cell.TestedFeatures);
+                    w.WriteNumber("rejected", cell.Rejected);
+                    w.WriteNumber("heap_mb", Math.Round(Mb(cell.ManagedHeapBytes), 1));
+                    w.WriteNumber("rss_mb", Math.Round(Mb(cell.RssBytes), 1));
+                    w.WriteNumber("peak_rss_mb", Math.Round(Mb(ProcessStats.PeakRss()), 1));
+                }
+
+                w.WriteString("machine", ProcessStats.Machine());
+                w.WriteString("load", ScaleBenchmark.LoadAverage());
+            }));
+        }, error, cancellationToken);
+        output.WriteLine(string.Create(c, $"{cells.Count(x => !x.Skipped)} cells measured, {cells.Count(x => x.Skipped)} skipped; total ingest {cells.Sum(x => x.IngestSeconds):F1} s; peak RSS {Mb(ProcessStats.PeakRss()):F0} MB; load average {ScaleBenchmark.LoadAverage()}"));
     }
 
     internal static void Print(E2eResult r, TextWriter output)
