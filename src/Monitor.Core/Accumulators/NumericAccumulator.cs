@@ -23,8 +23,7 @@ public sealed class NumericAccumulator
     private readonly NumericAccumulatorOptions _options;
     private readonly QuantileBins? _bins;
     private readonly long[] _binCounts;
-    private double[] _values;
-    private int _valueCount;
+    private readonly ChunkedValues _values = new();
     private KllSketch? _sketch;
     private double _mean;
     private double _m2;
@@ -38,7 +37,6 @@ public sealed class NumericAccumulator
         _options = options;
         _bins = bins;
         _binCounts = new long[bins?.BinCount ?? 0];
-        _values = new double[Math.Min(options.ExactLimit, 64)];
         Min = double.PositiveInfinity;
         Max = double.NegativeInfinity;
     }
@@ -77,7 +75,7 @@ public sealed class NumericAccumulator
     public bool IsExact => _sketch is null;
 
     /// <summary>The value store's size in bytes (exact buffer or sketch), for memory accounting.</summary>
-    public long StoreBytes => _sketch?.SizeInBytes ?? (long)_values.Length * sizeof(double);
+    public long StoreBytes => _sketch?.SizeInBytes ?? _values.Bytes;
 
     /// <summary>Adds one finite value; a non-finite one is counted as a type error.</summary>
     public void Add(double value)
@@ -116,14 +114,9 @@ public sealed class NumericAccumulator
         {
             _sketch.Update(value);
         }
-        else if (_valueCount < _options.ExactLimit)
+        else if (_values.Count < _options.ExactLimit)
         {
-            if (_valueCount == _values.Length)
-            {
-                Array.Resize(ref _values, (int)Math.Min((long)_values.Length * 2, _options.ExactLimit));
-            }
-
-            _values[_valueCount++] = value;
+            _values.Add(value);
         }
         else
         {
@@ -166,11 +159,9 @@ public sealed class NumericAccumulator
             _binCounts[i] += other._binCounts[i];
         }
 
-        if (_sketch is null && other._sketch is null && (long)_valueCount + other._valueCount <= _options.ExactLimit)
+        if (_sketch is null && other._sketch is null && (long)_values.Count + other._values.Count <= _options.ExactLimit)
         {
-            EnsureCapacity(_valueCount + other._valueCount);
-            Array.Copy(other._values, 0, _values, _valueCount, other._valueCount);
-            _valueCount += other._valueCount;
+            _values.AddRange(other._values);
             return;
         }
 
@@ -181,16 +172,28 @@ public sealed class NumericAccumulator
         }
         else
         {
-            for (int i = 0; i < other._valueCount; i++)
+            foreach (var segment in other._values.Segments())
             {
-                _sketch!.Update(other._values[i]);
+                foreach (double v in segment.Span)
+                {
+                    _sketch!.Update(v);
+                }
             }
         }
     }
 
     /// <summary>The values as a sample for the drift tests: exact, or read from the sketch with its bound.</summary>
-    public NumericSample ToSample() =>
-        _sketch is null ? NumericSample.FromValues(_values.AsSpan(0, _valueCount)) : _sketch.ToSample();
+    public NumericSample ToSample()
+    {
+        if (_sketch is not null)
+        {
+            return _sketch.ToSample();
+        }
+
+        var values = GC.AllocateUninitializedArray<double>(_values.Count);
+        _values.CopyTo(values);
+        return NumericSample.FromValues(values);
+    }
 
     /// <summary>Writes the sketch in its own format (baselines persist it); only for accumulators in sketch mode.</summary>
     public void WriteSketch(IBufferWriter<byte> output)
@@ -220,9 +223,7 @@ public sealed class NumericAccumulator
         copy._mean = _mean;
         copy._m2 = _m2;
         _binCounts.CopyTo(copy._binCounts, 0);
-        copy.EnsureCapacity(_valueCount);
-        Array.Copy(_values, copy._values, _valueCount);
-        copy._valueCount = _valueCount;
+        copy._values.AddRange(_values);
         copy._sketch = _sketch?.Clone();
         return copy;
     }
@@ -242,7 +243,7 @@ public sealed class NumericAccumulator
         w.Real(_mean);
         w.Real(_m2);
         w.Longs(_binCounts);
-        w.Reals(_values.AsSpan(0, _valueCount));
+        _values.Write(w); // the format of w.Reals
         w.Bool(_sketch is not null);
         if (_sketch is not null)
         {
@@ -280,9 +281,7 @@ public sealed class NumericAccumulator
         }
 
         binCounts.CopyTo(a._binCounts, 0);
-        double[] values = r.Reals();
-        a._values = values.Length == 0 ? new double[Math.Min(options.ExactLimit, 64)] : values;
-        a._valueCount = values.Length;
+        a._values.AddRange(r.Reals());
         if (r.Bool())
         {
             a._sketch = KllSketch.ReadFrom(r.Block());
@@ -303,20 +302,14 @@ public sealed class NumericAccumulator
         }
 
         _sketch = new KllSketch(_options.SketchK, _options.SketchSeed);
-        for (int i = 0; i < _valueCount; i++)
+        foreach (var segment in _values.Segments())
         {
-            _sketch.Update(_values[i]);
+            foreach (double v in segment.Span)
+            {
+                _sketch.Update(v);
+            }
         }
 
-        _values = [];
-        _valueCount = 0;
-    }
-
-    private void EnsureCapacity(int needed)
-    {
-        if (_values.Length < needed)
-        {
-            Array.Resize(ref _values, (int)Math.Min(Math.Max(needed, (long)_values.Length * 2), _options.ExactLimit));
-        }
+        _values.Clear();
     }
 }

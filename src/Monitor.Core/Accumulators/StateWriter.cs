@@ -79,7 +79,6 @@ public sealed class StateWriter
     public void Block(ReadOnlySpan<byte> bytes)
     {
         Count32(bytes.Length);
-        bytes.CopyTo(_out.GetSpan(bytes.Length));
-        _out.Advance(bytes.Length);
+        _out.Write(bytes); // in pieces: a streaming writer need not hold the whole block
     }
 }

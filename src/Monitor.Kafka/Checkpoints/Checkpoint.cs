@@ -14,7 +14,7 @@ public sealed class Checkpoint
     /// <param name="takenAt">When it was taken (for operators; never used to order checkpoints).</param>
     /// <param name="offsets">Per partition, the next offset to read.</param>
     /// <param name="models">Per model name, the bytes written by <c>WindowEngine.Write</c>.</param>
-    public Checkpoint(long sequence, DateTimeOffset takenAt, IReadOnlyDictionary<TopicPartition, long> offsets, IReadOnlyDictionary<string, byte[]> models)
+    public Checkpoint(long sequence, DateTimeOffset takenAt, IReadOnlyDictionary<TopicPartition, long> offsets, IReadOnlyDictionary<string, ReadOnlyMemory<byte>> models)
     {
         ArgumentNullException.ThrowIfNull(offsets);
         ArgumentNullException.ThrowIfNull(models);
@@ -35,5 +35,13 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<TopicPartition, long> Offsets { get; }
 
     /// <summary>Per model name, the serialized window state.</summary>
-    public IReadOnlyDictionary<string, byte[]> Models { get; }
+    public IReadOnlyDictionary<string, ReadOnlyMemory<byte>> Models { get; }
+
+    /// <summary>
+    /// States written straight into the file when the checkpoint is saved (by name, next to <see cref="Models"/>;
+    /// a loaded checkpoint has them in <see cref="Models"/>). The window state of large exact windows is then
+    /// never copied into memory first.
+    /// </summary>
+    public IReadOnlyDictionary<string, Action<Monitor.Core.Accumulators.StateWriter>> Writers { get; init; } =
+        new Dictionary<string, Action<Monitor.Core.Accumulators.StateWriter>>();
 }

@@ -62,12 +62,12 @@ public sealed class CheckpointStore
     public string Save(Checkpoint checkpoint)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        var bytes = Serialize(checkpoint);
         string final = Path.Combine(Directory, FileName(checkpoint.Sequence));
         string temp = final + TempSuffix;
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
         {
-            stream.Write(bytes);
+            // Streamed: a checkpoint of large exact windows is never held in memory a second time.
+            SerializeTo(checkpoint, stream);
             stream.Flush(flushToDisk: true);
         }
 
@@ -119,7 +119,15 @@ public sealed class CheckpointStore
 
     internal static byte[] Serialize(Checkpoint checkpoint)
     {
-        var buffer = new ArrayBufferWriter<byte>();
+        using var memory = new MemoryStream();
+        SerializeTo(checkpoint, memory);
+        return memory.ToArray();
+    }
+
+    /// <summary>Writes the checkpoint's bytes to <paramref name="stream"/>, SHA-256 trailer included.</summary>
+    internal static void SerializeTo(Checkpoint checkpoint, Stream stream)
+    {
+        using var buffer = new HashingStreamWriter(stream);
         var w = new StateWriter(buffer);
         foreach (byte b in Magic)
         {
@@ -138,17 +146,99 @@ public sealed class CheckpointStore
             w.Count64(offset);
         }
 
-        var models = checkpoint.Models.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
-        w.Count32(models.Count);
-        foreach (var (model, state) in models)
+        var names = checkpoint.Models.Keys.Concat(checkpoint.Writers.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        w.Count32(names.Count);
+        foreach (string name in names)
         {
-            w.Text(model);
-            w.Block(state);
+            w.Text(name);
+            if (checkpoint.Writers.TryGetValue(name, out var write))
+            {
+                // Two passes over the same (unchanging) state: its length, then its bytes, as w.Block writes them.
+                var counter = new CountingWriter();
+                write(new StateWriter(counter));
+                w.Count32(checked((int)counter.Written));
+                write(w);
+            }
+            else
+            {
+                w.Block(checkpoint.Models[name].Span);
+            }
         }
 
-        var hash = SHA256.HashData(buffer.WrittenSpan);
-        buffer.Write(hash);
-        return buffer.WrittenSpan.ToArray();
+        buffer.Flush();
+        stream.Write(buffer.Hash());
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> that only counts what is written into it.</summary>
+    private sealed class CountingWriter : IBufferWriter<byte>
+    {
+        private byte[] _scratch = new byte[4096];
+
+        public long Written { get; private set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint).Span;
+
+        private Memory<byte> Scratch(int sizeHint)
+        {
+            if (_scratch.Length < sizeHint)
+            {
+                _scratch = new byte[sizeHint];
+            }
+
+            return _scratch;
+        }
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> writing through to a stream in 64 KiB pieces while hashing them.</summary>
+    private sealed class HashingStreamWriter(Stream stream) : IBufferWriter<byte>, IDisposable
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        private byte[] _buffer = new byte[64 * 1024];
+        private int _used;
+
+        public void Advance(int count) => _used += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsMemory(_used);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return _buffer.AsSpan(_used);
+        }
+
+        public void Flush()
+        {
+            _hash.AppendData(_buffer, 0, _used);
+            stream.Write(_buffer, 0, _used);
+            _used = 0;
+        }
+
+        public byte[] Hash() => _hash.GetHashAndReset();
+
+        public void Dispose() => _hash.Dispose();
+
+        private void Ensure(int sizeHint)
+        {
+            int needed = Math.Max(sizeHint, 1);
+            if (_buffer.Length - _used >= needed)
+            {
+                return;
+            }
+
+            Flush();
+            if (_buffer.Length < needed)
+            {
+                _buffer = new byte[needed];
+            }
+        }
     }
 
     internal static Checkpoint Deserialize(ReadOnlySpan<byte> bytes)
@@ -188,7 +278,7 @@ public sealed class CheckpointStore
         }
 
         int modelCount = r.Count32();
-        var models = new Dictionary<string, byte[]>(modelCount, StringComparer.Ordinal);
+        var models = new Dictionary<string, ReadOnlyMemory<byte>>(modelCount, StringComparer.Ordinal);
         for (int i = 0; i < modelCount; i++)
         {
             string model = r.Text();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -376,7 +375,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                 {
                     try
                     {
-                        var reader = new StateReader(state);
+                        var reader = new StateReader(state.Span);
                         engine = WindowEngine.Read(ref reader, model.Layout);
                     }
                     catch (InvalidDataException ex)
@@ -397,7 +396,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         _touched = new bool[pipelines.Length];
         foreach (var participant in _participants)
         {
-            participant.Restore(load?.Checkpoint.Models.GetValueOrDefault("@" + participant.Name));
+            participant.Restore(load is not null && load.Checkpoint.Models.TryGetValue("@" + participant.Name, out var saved) ? saved.ToArray() : null);
         }
 
         if (load is not null)
@@ -1017,18 +1016,19 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         // WindowEngine.Write drops closed windows not yet taken: report them first.
         long started = _time.GetTimestamp();
         Report(all: true);
-        var models = new Dictionary<string, byte[]>(_pipelines.Length + _participants.Count, StringComparer.Ordinal);
+        var models = new Dictionary<string, ReadOnlyMemory<byte>>(_pipelines.Length + _participants.Count, StringComparer.Ordinal);
         foreach (var participant in _participants)
         {
             models["@" + participant.Name] = participant.Save();
         }
 
-        var buffer = new ArrayBufferWriter<byte>();
+        // Window states go straight into the checkpoint file when it is saved (below, on this task): the state of
+        // large exact windows is not copied into memory first.
+        var writers = new Dictionary<string, Action<StateWriter>>(_pipelines.Length, StringComparer.Ordinal);
         foreach (var pipeline in _pipelines)
         {
-            buffer.ResetWrittenCount();
-            pipeline.Engine.Write(new StateWriter(buffer));
-            models[pipeline.Model.Model] = buffer.WrittenSpan.ToArray();
+            var engine = pipeline.Engine;
+            writers[pipeline.Model.Model] = engine.Write;
         }
 
         Dictionary<TopicPartition, long> offsets;
@@ -1037,7 +1037,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             offsets = new Dictionary<TopicPartition, long>(_positions);
         }
 
-        var checkpoint = new Checkpoint(++_sequence, _time.GetUtcNow(), offsets, models);
+        var checkpoint = new Checkpoint(++_sequence, _time.GetUtcNow(), offsets, models) { Writers = writers };
         string path = _store.Save(checkpoint);
         Log.CheckpointWritten(_logger, checkpoint.Sequence, path);
         CheckpointWritten?.Invoke(_time.GetElapsedTime(started));

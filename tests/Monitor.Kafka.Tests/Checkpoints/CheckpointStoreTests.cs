@@ -23,8 +23,8 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Equal(4, load.Checkpoint.Sequence);
         Assert.Equal(saved.TakenAt, load.Checkpoint.TakenAt);
         Assert.Equal(saved.Offsets.OrderBy(kv => kv.Key.ToString()), load.Checkpoint.Offsets.OrderBy(kv => kv.Key.ToString()));
-        Assert.Equal(saved.Models["fraud"], load.Checkpoint.Models["fraud"]);
-        Assert.Equal(saved.Models["churn"], load.Checkpoint.Models["churn"]);
+        Assert.Equal(saved.Models["fraud"].ToArray(), load.Checkpoint.Models["fraud"].ToArray());
+        Assert.Equal(saved.Models["churn"].ToArray(), load.Checkpoint.Models["churn"].ToArray());
     }
 
     [Fact]
@@ -106,6 +106,32 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void Serialize_StatesWrittenStraightIntoTheFile_SameBytesAsHeldStates()
+    {
+        // A 200 KB state (larger than the 64 KiB pieces the file is written in) next to a held one.
+        var big = Enumerable.Range(0, 25_000).Select(i => i * 0.5).ToArray();
+        var bytes = new System.Buffers.ArrayBufferWriter<byte>();
+        new Monitor.Core.Accumulators.StateWriter(bytes).Reals(big);
+        var offsets = new Dictionary<TopicPartition, long> { [new TopicPartition("predictions", 0)] = 9 };
+        var asBytes = new Checkpoint(5, DateTimeOffset.UnixEpoch, offsets, new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal)
+        {
+            ["@alerts"] = new byte[] { 7 },
+            ["fraud"] = bytes.WrittenMemory,
+        });
+        var streamed = new Checkpoint(5, DateTimeOffset.UnixEpoch, offsets, new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal) { ["@alerts"] = new byte[] { 7 } })
+        {
+            Writers = new Dictionary<string, Action<Monitor.Core.Accumulators.StateWriter>>(StringComparer.Ordinal) { ["fraud"] = w => w.Reals(big) },
+        };
+
+        Assert.Equal(CheckpointStore.Serialize(asBytes), CheckpointStore.Serialize(streamed));
+        var store = new CheckpointStore(_directory);
+        store.Save(streamed);
+        var load = store.LoadLatest();
+        Assert.Equal(bytes.WrittenSpan.ToArray(), load!.Checkpoint.Models["fraud"].ToArray());
+        Assert.Equal(new byte[] { 7 }, load.Checkpoint.Models["@alerts"].ToArray());
+    }
+
+    [Fact]
     public void Serialize_SameCheckpoint_GivesIdenticalBytes()
     {
         Assert.Equal(CheckpointStore.Serialize(Some(3)), CheckpointStore.Serialize(Some(3)));
@@ -128,9 +154,9 @@ public sealed class CheckpointStoreTests : IDisposable
             [new TopicPartition("predictions", 1)] = 7,
             [new TopicPartition("labels", 3)] = 0,
         },
-        new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal)
         {
-            ["fraud"] = [1, 2, 3, (byte)sequence],
-            ["churn"] = [],
+            ["fraud"] = new byte[] { 1, 2, 3, (byte)sequence },
+            ["churn"] = Array.Empty<byte>(),
         });
 }
