@@ -262,4 +262,28 @@ public sealed class NumericDriftEdgeCaseTests
         var asymptotic = AndersonDarling.HarmonicSums(total + 1_000_000);
         Assert.True(asymptotic.H > summed.H && asymptotic.G > summed.G && asymptotic.G < Math.PI * Math.PI / 6);
     }
+
+    [Theory]
+    [InlineData(9_000, 1_000, 1.0)]
+    [InlineData(4_001, 1_000, 0.5)]
+    public void KsPValue_UnequalLargeSizesClearlyDrifted_ComesFromTheAsymptoticBranch(long n, long m, double d)
+    {
+        // n·m above the exact-work limit and p far below 1e-12: kstwo at the effective n, not O(n·m) exact paths.
+        var (statistic, p) = KolmogorovSmirnov.StatisticAndPValue(d, n, m);
+        long effective = (long)Math.Round((double)n * m / (n + m), MidpointRounding.ToEven);
+
+        Assert.Equal(d, statistic);
+        Assert.Equal(Math.Clamp(KolmogorovDistribution.Sf(effective, d), 0, 1), p);
+        Assert.True(p < 1e-12, $"p = {p}");
+    }
+
+    [Fact]
+    public void KsPValue_UnequalLargeSizesNotClearlyDrifted_StaysExact()
+    {
+        // Same sizes, a statistic whose p-value matters for thresholds: the exact lattice value (D rounded to 1/lcm).
+        var (statistic, p) = KolmogorovSmirnov.StatisticAndPValue(0.04, 9_000, 1_000);
+
+        Assert.Equal(Math.Round(0.04 * 9_000) / 9_000, statistic);
+        Assert.InRange(p, 1e-4, 0.5);
+    }
 }
