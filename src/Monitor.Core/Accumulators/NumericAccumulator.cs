@@ -192,7 +192,7 @@ public sealed class NumericAccumulator
 
         var values = GC.AllocateUninitializedArray<double>(_values.Count);
         _values.CopyTo(values);
-        return NumericSample.FromValues(values);
+        return NumericSample.FromOwned(values); // only finite values are stored
     }
 
     /// <summary>Writes the sketch in its own format (baselines persist it); only for accumulators in sketch mode.</summary>

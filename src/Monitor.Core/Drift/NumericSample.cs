@@ -198,6 +198,61 @@ public sealed class NumericSample
     }
 
     /// <summary>
+    /// A sample over <paramref name="values"/> itself, without the copy <see cref="FromValues"/> makes: for callers
+    /// that built the array for this sample alone (a window's exact values at evaluation) and never touch it again.
+    /// Non-finite values fall back to the copying path.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static NumericSample FromOwned(double[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        double min = double.PositiveInfinity;
+        double max = double.NegativeInfinity;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
+        {
+            var vmin = Vector256.Create(min);
+            var vmax = Vector256.Create(max);
+            var bad = Vector256<double>.Zero;
+            int width = Vector256<double>.Count;
+            for (; i <= values.Length - width; i += width)
+            {
+                var v = Vector256.Create(values.AsSpan(i, width));
+                bad |= v - v; // 0 for finite values, NaN otherwise
+                vmin = Vector256.Min(vmin, v);
+                vmax = Vector256.Max(vmax, v);
+            }
+
+            if (!Vector256.EqualsAll(bad, Vector256<double>.Zero))
+            {
+                return FromValues(values);
+            }
+
+            for (int k = 0; k < width; k++)
+            {
+                min = Math.Min(min, vmin.GetElement(k));
+                max = Math.Max(max, vmax.GetElement(k));
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            double x = values[i];
+            if (!double.IsFinite(x))
+            {
+                return FromValues(values);
+            }
+
+            min = x < min ? x : min;
+            max = x > max ? x : max;
+        }
+
+        return values.Length == 0
+            ? new NumericSample(values, null, 0, 0, 0, double.NaN, double.NaN, sorted: true)
+            : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1);
+    }
+
+    /// <summary>
     /// Builds a weighted sample, e.g. from a sketch's retained items. Entries are sorted by value; equal values
     /// are kept as separate entries (their weights add up in every statistic).
     /// </summary>

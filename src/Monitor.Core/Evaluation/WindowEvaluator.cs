@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Monitor.Core.Accumulators;
 using Monitor.Core.Drift;
 using Monitor.Core.Drift.Numeric;
@@ -8,12 +10,17 @@ namespace Monitor.Core.Evaluation;
 
 /// <summary>
 /// Pure evaluation: baseline × window accumulators × rules → a <see cref="WindowReport"/>. Detectors are fitted
-/// to the baseline once per plan and reused for every window.
+/// to the baseline once per plan and reused for every window. Windows holding many exact values are judged with
+/// their features in parallel (the report is the same: features are independent until the p-value correction,
+/// which runs after them in plan order).
 /// </summary>
 public sealed class WindowEvaluator
 {
     private readonly EvaluationPlan _plan;
-    private readonly Dictionary<(int Channel, bool Numeric, string Test), object> _fitted = [];
+    /// <summary>Exact values in a window from which its features are judged in parallel (200,000).</summary>
+    public const long ParallelAbove = 200_000;
+
+    private readonly ConcurrentDictionary<(int Channel, bool Numeric, string Test), Lazy<object>> _fitted = new();
 
     /// <summary>Creates an evaluator for one model's plan.</summary>
     public WindowEvaluator(EvaluationPlan plan)
@@ -21,6 +28,9 @@ public sealed class WindowEvaluator
         ArgumentNullException.ThrowIfNull(plan);
         _plan = plan;
     }
+
+    /// <summary>The exact values from which features are judged in parallel (tests set it to compare both ways).</summary>
+    internal long ParallelThreshold { get; init; } = ParallelAbove;
 
     /// <summary>The plan this evaluator follows.</summary>
     public EvaluationPlan Plan => _plan;
@@ -35,16 +45,7 @@ public sealed class WindowEvaluator
         DatasetDriftReport? dataset = null;
         if (window.Numeric is not null && window.Categorical is not null)
         {
-            var pending = new List<PendingFeature>();
-            foreach (var plan in _plan.Numeric)
-            {
-                pending.Add(EvaluateNumeric(plan, window.Numeric[plan.Index]));
-            }
-
-            foreach (var plan in _plan.Categorical)
-            {
-                pending.Add(EvaluateCategorical(plan, window.Categorical[plan.Index]));
-            }
+            var pending = EvaluateFeatures(window.Numeric, window.Categorical);
 
             var adjusted = AdjustPValues(pending);
             foreach (var p in pending)
@@ -59,6 +60,43 @@ public sealed class WindowEvaluator
             ? null
             : EvaluatePerformance(_plan.Performance, window.Performance, window.Events);
         return new WindowReport(_plan.Model, modelVersion, _plan.BaselineId, window.Range, window.Final, window.Revision, window.Events, features, dataset, performance);
+    }
+
+    private List<PendingFeature> EvaluateFeatures(IReadOnlyList<NumericAccumulator> numeric, IReadOnlyList<CategoricalAccumulator> categorical)
+    {
+        int n = _plan.Numeric.Count;
+        var pending = new PendingFeature[n + _plan.Categorical.Count];
+        void One(int i) => pending[i] = i < n
+            ? EvaluateNumeric(_plan.Numeric[i], numeric[_plan.Numeric[i].Index])
+            : EvaluateCategorical(_plan.Categorical[i - n], categorical[_plan.Categorical[i - n].Index]);
+
+        long exactValues = 0;
+        foreach (var plan in _plan.Numeric)
+        {
+            var acc = numeric[plan.Index];
+            exactValues += acc.IsExact ? acc.Count : 0;
+        }
+
+        if (exactValues < ParallelThreshold || pending.Length < 2)
+        {
+            for (int i = 0; i < pending.Length; i++)
+            {
+                One(i);
+            }
+        }
+        else
+        {
+            try
+            {
+                Parallel.For(0, pending.Length, One);
+            }
+            catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
+            }
+        }
+
+        return [.. pending];
     }
 
     private PendingFeature EvaluateNumeric(NumericPlan plan, NumericAccumulator acc)
@@ -217,14 +255,8 @@ public sealed class WindowEvaluator
 
     private object Fitted(int channel, bool numeric, IDriftTest test, Func<object> fit)
     {
-        var key = (channel, numeric, test.Name);
-        if (!_fitted.TryGetValue(key, out var detector))
-        {
-            detector = fit();
-            _fitted[key] = detector;
-        }
-
-        return detector;
+        // Lazy: with features judged in parallel, each detector is still fitted once.
+        return _fitted.GetOrAdd((channel, numeric, test.Name), _ => new Lazy<object>(fit)).Value;
     }
 
     // A threshold a rule leaves out is the test's default (docs/rules.md); with both left out, a drifted test

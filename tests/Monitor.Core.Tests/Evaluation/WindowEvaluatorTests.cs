@@ -436,6 +436,42 @@ public sealed class WindowEvaluatorTests
         Assert.Equal(1, cat.Current.Sum(), 12);
     }
 
+    [Fact]
+    public void Evaluate_LargeExactWindowJudgedInParallel_SameReportAsOneByOne()
+    {
+        var rng = new Random(17);
+        var reference = Normals(rng, 30_000);
+        TestPlan[] tests = [new TestPlan(Test("ks"), 0.05, 0.01), new TestPlan(Test("wasserstein_norm"), 0.1, 0.2), new TestPlan(Test("anderson"), 0.05, 0.01)];
+        var numeric = Enumerable.Range(0, 6).Select(i => Numeric("f" + i, i, reference, tests)).ToList();
+        var window = Window([.. Enumerable.Range(0, 6).Select(i => Current(Shifted(Normals(rng, 50_000), i * 0.01)))]);
+        var plan = Plan(numeric, correction: Correction.BenjaminiHochberg);
+
+        var parallel = new WindowEvaluator(plan);
+        var first = parallel.Evaluate(window);
+        var again = parallel.Evaluate(window);
+        var sequential = new WindowEvaluator(plan) { ParallelThreshold = long.MaxValue }.Evaluate(window);
+
+        Assert.True(window.Numeric!.Sum(a => a.Count) >= WindowEvaluator.ParallelAbove);
+        foreach (var report in new[] { first, again })
+        {
+            Assert.Equal(sequential.Features.Select(f => f.Feature), report.Features.Select(f => f.Feature));
+            for (int f = 0; f < sequential.Features.Count; f++)
+            {
+                for (int t = 0; t < tests.Length; t++)
+                {
+                    var expected = sequential.Features[f].Tests[t];
+                    var actual = report.Features[f].Tests[t];
+                    Assert.Equal(expected.Statistic, actual.Statistic);
+                    Assert.Equal(expected.PValue, actual.PValue);
+                    Assert.Equal(expected.AdjustedPValue, actual.AdjustedPValue);
+                    Assert.Equal(expected.Severity, actual.Severity);
+                }
+            }
+
+            Assert.Equal(sequential.Dataset!.Drifted, report.Dataset!.Drifted);
+        }
+    }
+
     internal static INumericDriftTest Test(string name) =>
         Registry.TryGetNumeric(name, out var test) ? test : throw new ArgumentException(name);
 

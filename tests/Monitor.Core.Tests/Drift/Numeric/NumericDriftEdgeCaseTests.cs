@@ -286,4 +286,20 @@ public sealed class NumericDriftEdgeCaseTests
         Assert.Equal(Math.Round(0.04 * 9_000) / 9_000, statistic);
         Assert.InRange(p, 1e-4, 0.5);
     }
+
+    [Fact]
+    public void FromOwned_FiniteAndNonFiniteValues_SameSampleAsFromValues()
+    {
+        double[] finite = [3, -1, 2.5, 0, -0.0, 7, 1e300, -2, 4, 4, 5];
+        double[] withNaN = [3, double.NaN, 2, double.PositiveInfinity, 1, 0, 9, 8, 7];
+        foreach (var values in new[] { finite, withNaN })
+        {
+            var copied = NumericSample.FromValues(values);
+            var owned = NumericSample.FromOwned((double[])values.Clone());
+
+            Assert.Equal(copied.Count, owned.Count);
+            Assert.Equal(copied.NonFiniteCount, owned.NonFiniteCount);
+            Assert.Equal(copied.Values.ToArray(), owned.Values.ToArray());
+        }
+    }
 }
