@@ -43,6 +43,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private readonly CheckpointStore _store;
     private readonly Channel<Item> _channel;
     private const int BatchSize = 256;
+    private readonly ManualResetEventSlim _drained = new(initialState: true, spinCount: 0);
+    private readonly int _drainedAt;
     private readonly object _gate = new();
     private readonly Dictionary<TopicPartition, long> _positions = [];
     private readonly HashSet<TopicPartition> _assigned = [];
@@ -104,7 +106,9 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _store = new CheckpointStore(options.StateDirectory, options.KeepCheckpoints, _logger);
         // Records travel in batches of up to BatchSize, so the capacity in records stays about ChannelCapacity.
-        _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(Math.Max(2, options.ChannelCapacity / BatchSize))
+        int capacity = Math.Max(2, options.ChannelCapacity / BatchSize);
+        _drainedAt = capacity / 2;
+        _channel = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
         {
             SingleReader = true,
             SingleWriter = false, // InvokeAsync writes from other threads
@@ -354,6 +358,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         {
             _stop.Dispose();
             _kill.Dispose();
+            _drained.Dispose();
         }
     }
 
@@ -705,9 +710,18 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
     private void Write(Item item)
     {
-        if (!_channel.Writer.TryWrite(item))
+        // A full channel: wait until processing has drained half of it, not for the first free slot. Waiting for
+        // one slot woke this thread for every batch taken (thousands of context switches a second on a busy
+        // stream, with both threads losing their core each time).
+        while (!_channel.Writer.TryWrite(item))
         {
-            _channel.Writer.WriteAsync(item, _kill.Token).AsTask().GetAwaiter().GetResult();
+            _drained.Reset();
+            if (_channel.Writer.TryWrite(item))
+            {
+                return;
+            }
+
+            _drained.Wait(_kill.Token);
         }
     }
 
@@ -738,6 +752,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
                     if (_abandoned)
                     {
                         return;
+                    }
+
+                    if (!_drained.IsSet && reader.Count <= _drainedAt)
+                    {
+                        _drained.Set();
                     }
 
                     if (item.Records is { } records)

@@ -15,10 +15,6 @@ public sealed class KafkaIngestOptions
         ["group.protocol"] = "classic",
         ["client.id"] = "monitor",
         ["enable.partition.eof"] = "false",
-
-        // librdkafka prefetches up to 64 MiB by default; 16 MiB (~27,000 events of 600 bytes) keeps the consume
-        // thread fed and the daemon's memory bounded (docs/benchmarks.md, memory).
-        ["queued.max.messages.kbytes"] = "16384",
     };
 
     /// <summary>
