@@ -11,7 +11,7 @@ internal sealed record RssSettings(int Features, int Windows, long EventsPerWind
 
 /// <summary>What <c>monitor bench rss</c> measured.</summary>
 internal sealed record RssResult(RssSettings Settings, long Events, double BytesPerEvent, int Partitions, double Seconds,
-    long PeakRss, long FinalRss, long PeakRssBeforeIngest, long ManagedBytes, string Machine);
+    long PeakRss, long FinalRss, long PeakRssBeforeIngest, string Machine);
 
 /// <summary>
 /// The daemon's memory, measured from outside: <c>monitor run</c> as a child process (the same executable)
@@ -91,11 +91,10 @@ internal static class RssBenchmark
 
             double seconds = watch.Elapsed.TotalSeconds;
             var final = ProcessStats.RssOf(child.Id) ?? (sampledPeak, sampledPeak);
-            double managed = await Metric(http, port, "dotnet_total_memory_bytes ", cancellationToken).ConfigureAwait(false) ?? 0;
             log.WriteLine(string.Create(c, $"monitor run consumed {consumed:N0} events; stopping it."));
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, (long)managed, ProcessStats.Machine());
+            return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine());
         }
         finally
         {

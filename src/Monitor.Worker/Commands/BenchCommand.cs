@@ -126,7 +126,7 @@ internal static class BenchCommand
             var r = await RssBenchmark.RunAsync(settings, registry, result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c, $"monitor run: {settings.Features} numeric features, {settings.Windows} open windows × {settings.EventsPerWindow:N0} events (~{r.BytesPerEvent:F0} B each, {r.Partitions} partitions), on {r.Machine}"));
-            output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB, managed heap {Mb(r.ManagedBytes):F1} MB"));
+            output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB"));
             output.WriteLine(Json(w =>
             {
                 w.WriteString("bench", "rss");
@@ -138,7 +138,6 @@ internal static class BenchCommand
                 w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRss), 1));
                 w.WriteNumber("rss_before_ingest_mb", Math.Round(Mb(r.PeakRssBeforeIngest), 1));
                 w.WriteNumber("final_rss_mb", Math.Round(Mb(r.FinalRss), 1));
-                w.WriteNumber("managed_heap_mb", Math.Round(Mb(r.ManagedBytes), 1));
                 w.WriteString("machine", r.Machine);
             }));
             return MonitorCommandLine.Success;

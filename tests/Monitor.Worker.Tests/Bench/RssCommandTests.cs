@@ -1,0 +1,38 @@
+using System.Globalization;
+using System.Text.Json;
+using Monitor.Core.Drift;
+using Monitor.Worker.Commands;
+using Xunit.Abstractions;
+
+namespace Monitor.Worker.Tests.Bench;
+
+/// <summary>
+/// <c>monitor bench rss</c> on a tiny stream: a real <c>monitor run</c> child consumes every produced event from
+/// the embedded broker and its memory is read from /proc. No size or time is asserted beyond plausibility.
+/// </summary>
+public sealed class RssCommandTests(ITestOutputHelper log)
+{
+    [Fact]
+    public async Task Rss_TinyStream_ChildConsumesEveryEventAndItsMemoryIsRead()
+    {
+        using var output = new StringWriter(CultureInfo.InvariantCulture);
+        using var error = new StringWriter(CultureInfo.InvariantCulture);
+        int code = await MonitorCommandLine.Create(DriftTestRegistry.Default)
+            .Parse(["bench", "rss", "--features", "3", "--windows", "2", "--events-per-window", "150"])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        log.WriteLine(output.ToString());
+        log.WriteLine(error.ToString());
+
+        Assert.True(code == 0, error.ToString());
+        string line = output.ToString().Split('\n').Single(l => l.StartsWith("{\"bench\":\"rss\"", StringComparison.Ordinal));
+        var json = JsonDocument.Parse(line).RootElement;
+        Assert.Equal(300, json.GetProperty("events").GetInt64());
+        Assert.Contains("monitor run consumed 300 events", error.ToString(), StringComparison.Ordinal);
+        if (OperatingSystem.IsLinux())
+        {
+            double peak = json.GetProperty("peak_rss_mb").GetDouble();
+            Assert.InRange(peak, 10, 4096);
+            Assert.True(json.GetProperty("final_rss_mb").GetDouble() <= peak, line);
+        }
+    }
+}
