@@ -141,6 +141,8 @@ public sealed class OutageTests : IDisposable
             Assert.Equal(3, outbox.StartDue());
 
             await Poll.UntilAsync(() => healthy.Requests.Count == 2, TimeSpan.FromSeconds(10), "the healthy targets");
+            // The receiver records a request before its answer reaches the outbox: wait for the outbox to see both.
+            await Poll.UntilAsync(() => outbox.Depth == 1, TimeSpan.FromSeconds(10), "the healthy deliveries recorded");
             Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10));
             Assert.Equal(OutboxItemState.Pending, outbox.GetState(ChannelNames.Webhook, "k1", stuck));
             Assert.Equal(1, outbox.Depth);
