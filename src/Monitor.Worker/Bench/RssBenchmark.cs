@@ -57,44 +57,18 @@ internal static class RssBenchmark
 
             int port = FreePort();
             using var child = StartChild(folder, rulesFolder, cluster.BootstrapServers, port);
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-            long peakBefore = 0;
-            long sampledPeak = 0;
-            var watch = Stopwatch.StartNew();
-            long consumed = 0;
-            var deadline = TimeSpan.FromMinutes(10);
-            while (consumed < events)
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (child.HasExited)
-                {
-                    throw new InvalidOperationException(string.Create(c, $"monitor run exited with {child.ExitCode} after {consumed:N0} of {events:N0} events: {Tail()}"));
-                }
-
-                if (watch.Elapsed > deadline)
-                {
-                    throw new TimeoutException(string.Create(c, $"monitor run consumed {consumed:N0} of {events:N0} events in {deadline.TotalMinutes} minutes."));
-                }
-
-                if (ProcessStats.RssOf(child.Id) is { } rss)
-                {
-                    sampledPeak = Math.Max(sampledPeak, rss.Current);
-                    if (consumed == 0)
-                    {
-                        peakBefore = rss.Peak;
-                    }
-                }
-
-                consumed = (long)(await Metric(http, port, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ", cancellationToken).ConfigureAwait(false) ?? consumed);
-                await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+                return await MeasureAsync(child, port, s, events, bytesPerEvent, partitions, log, cancellationToken).ConfigureAwait(false);
             }
-
-            double seconds = watch.Elapsed.TotalSeconds;
-            var final = ProcessStats.RssOf(child.Id) ?? (sampledPeak, sampledPeak);
-            log.WriteLine(string.Create(c, $"monitor run consumed {consumed:N0} events; stopping it."));
-            child.Kill(entireProcessTree: true);
-            await child.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine());
+            finally
+            {
+                if (!child.HasExited)
+                {
+                    child.Kill(entireProcessTree: true); // also when measuring failed: never leave a daemon behind
+                    await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {
@@ -106,6 +80,48 @@ internal static class RssBenchmark
             {
             }
         }
+    }
+
+    private static async Task<RssResult> MeasureAsync(Process child, int port, RssSettings s, long events, double bytesPerEvent, int partitions,
+        TextWriter log, CancellationToken cancellationToken)
+    {
+        var c = CultureInfo.InvariantCulture;
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        long peakBefore = 0;
+        long sampledPeak = 0;
+        var watch = Stopwatch.StartNew();
+        long consumed = 0;
+        var deadline = TimeSpan.FromMinutes(10);
+        while (consumed < events)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (child.HasExited)
+            {
+                throw new InvalidOperationException(string.Create(c, $"monitor run exited with {child.ExitCode} after {consumed:N0} of {events:N0} events: {Tail()}"));
+            }
+
+            if (watch.Elapsed > deadline)
+            {
+                throw new TimeoutException(string.Create(c, $"monitor run consumed {consumed:N0} of {events:N0} events in {deadline.TotalMinutes} minutes."));
+            }
+
+            if (ProcessStats.RssOf(child.Id) is { } rss)
+            {
+                sampledPeak = Math.Max(sampledPeak, rss.Current);
+                if (consumed == 0)
+                {
+                    peakBefore = rss.Peak;
+                }
+            }
+
+            consumed = (long)(await Metric(http, port, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ", cancellationToken).ConfigureAwait(false) ?? consumed);
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
+        }
+
+        double seconds = watch.Elapsed.TotalSeconds;
+        var final = ProcessStats.RssOf(child.Id) ?? (sampledPeak, sampledPeak);
+        log.WriteLine(string.Create(c, $"monitor run consumed {consumed:N0} events; stopping it."));
+        return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine());
     }
 
     private static string Tail()
