@@ -158,10 +158,8 @@ public sealed class EventDecoder
             return DecodeOutcome.TooDeep;
         }
 
-        pos = SkipWhitespace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)'}')
+        if (OpensEmpty(json, ref pos, (byte)'}'))
         {
-            pos++;
             return DecodeOutcome.Ok;
         }
 
@@ -210,14 +208,7 @@ public sealed class EventDecoder
             previous = child;
             predicted = child?.NextSeen;
 
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length || json[pos] != (byte)':')
-            {
-                return DecodeOutcome.InvalidJson;
-            }
-
-            pos = SkipWhitespace(json, pos + 1);
-            if (pos >= json.Length)
+            if (!SkipColon(json, ref pos))
             {
                 return DecodeOutcome.InvalidJson;
             }
@@ -241,25 +232,15 @@ public sealed class EventDecoder
                 return outcome;
             }
 
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length)
+            switch (AfterValue(json, ref pos, (byte)'}'))
             {
-                return DecodeOutcome.InvalidJson;
+                case Separator.Comma:
+                    continue;
+                case Separator.Close:
+                    return DecodeOutcome.Ok;
+                default:
+                    return DecodeOutcome.InvalidJson;
             }
-
-            if (json[pos] == (byte)',')
-            {
-                pos = SkipWhitespace(json, pos + 1);
-                continue;
-            }
-
-            if (json[pos] == (byte)'}')
-            {
-                pos++;
-                return DecodeOutcome.Ok;
-            }
-
-            return DecodeOutcome.InvalidJson;
         }
     }
 
@@ -619,10 +600,8 @@ public sealed class EventDecoder
 
         bool isObject = json[pos] == (byte)'{';
         byte close = isObject ? (byte)'}' : (byte)']';
-        pos = SkipWhitespace(json, pos + 1);
-        if (pos < json.Length && json[pos] == close)
+        if (OpensEmpty(json, ref pos, close))
         {
-            pos++;
             return DecodeOutcome.Ok;
         }
 
@@ -640,14 +619,7 @@ public sealed class EventDecoder
                     return DecodeOutcome.InvalidJson;
                 }
 
-                pos = SkipWhitespace(json, pos);
-                if (pos >= json.Length || json[pos] != (byte)':')
-                {
-                    return DecodeOutcome.InvalidJson;
-                }
-
-                pos = SkipWhitespace(json, pos + 1);
-                if (pos >= json.Length)
+                if (!SkipColon(json, ref pos))
                 {
                     return DecodeOutcome.InvalidJson;
                 }
@@ -659,25 +631,15 @@ public sealed class EventDecoder
                 return inner;
             }
 
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length)
+            switch (AfterValue(json, ref pos, close))
             {
-                return DecodeOutcome.InvalidJson;
+                case Separator.Comma:
+                    continue;
+                case Separator.Close:
+                    return DecodeOutcome.Ok;
+                default:
+                    return DecodeOutcome.InvalidJson;
             }
-
-            if (json[pos] == (byte)',')
-            {
-                pos = SkipWhitespace(json, pos + 1);
-                continue;
-            }
-
-            if (json[pos] == close)
-            {
-                pos++;
-                return DecodeOutcome.Ok;
-            }
-
-            return DecodeOutcome.InvalidJson;
         }
     }
 
@@ -909,6 +871,57 @@ public sealed class EventDecoder
             ? value
             : double.NaN;
 
+    // json[pos] opens a container; true (pos past the close) when it is empty, else pos is at its first member.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool OpensEmpty(ReadOnlySpan<byte> json, ref int pos, byte close)
+    {
+        pos = SkipWhitespace(json, pos + 1);
+        if (pos < json.Length && json[pos] == close)
+        {
+            pos++;
+            return true;
+        }
+
+        return false;
+    }
+
+    // After a member's name: whitespace, ':', whitespace, and a value must follow.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SkipColon(ReadOnlySpan<byte> json, ref int pos)
+    {
+        pos = SkipWhitespace(json, pos);
+        if (pos >= json.Length || json[pos] != (byte)':')
+        {
+            return false;
+        }
+
+        pos = SkipWhitespace(json, pos + 1);
+        return pos < json.Length;
+    }
+
+    // After a member or element: a comma (pos at the next one) or the container's close (pos past it).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Separator AfterValue(ReadOnlySpan<byte> json, ref int pos, byte close)
+    {
+        pos = SkipWhitespace(json, pos);
+        if (pos < json.Length)
+        {
+            if (json[pos] == (byte)',')
+            {
+                pos = SkipWhitespace(json, pos + 1);
+                return Separator.Comma;
+            }
+
+            if (json[pos] == close)
+            {
+                pos++;
+                return Separator.Close;
+            }
+        }
+
+        return Separator.Invalid;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
     {
@@ -995,6 +1008,13 @@ public sealed class EventDecoder
         EventId,
         Model,
         Version,
+    }
+
+    private enum Separator : byte
+    {
+        Invalid,
+        Comma,
+        Close,
     }
 
     private enum ValueKind : byte
