@@ -138,13 +138,10 @@ internal sealed class BucketIndex
         {
             var vmin = Vector256.Create(Min);
             var vscale = Vector256.Create(Scale);
-            var low = Vector256.Create(-1.0);
-            var high = Vector256.Create((double)Buckets);
-            var one = Vector256.Create(1.0);
+            var vhigh = Vector256.Create((double)Buckets);
             for (; j <= values.Length - 4; j += 4)
             {
-                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
-                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                var s = SlotsOf4(values.Slice(j, 4), vmin, vscale, vhigh);
                 for (int lane = 0; lane < 4; lane++)
                 {
                     int slot = s.GetElement(lane);
@@ -258,6 +255,15 @@ internal sealed class BucketIndex
     internal static int SlotOf(double x, double min, double scale, int buckets) =>
         (int)Math.Clamp(Math.Floor((x - min) * scale), -1, buckets) + 1;
 
+    /// <summary><see cref="SlotOf"/> for four values at once (AVX): the same floor, clamp and shift. The bounds
+    /// come in as vectors the caller built once, so the loop keeps them in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> SlotsOf4(ReadOnlySpan<double> four, Vector256<double> min, Vector256<double> scale, Vector256<double> high)
+    {
+        var t = Vector256.Floor((Vector256.Create(four) - min) * scale);
+        return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, Vector256.Create(-1.0)), high) + Vector256<double>.One);
+    }
+
     /// <summary>The bucket scale for [min, max], if it is finite and positive.</summary>
     internal static bool TryScale(double min, double max, int buckets, out double scale)
     {
@@ -276,13 +282,10 @@ internal sealed class BucketIndex
         {
             var vmin = Vector256.Create(min);
             var vscale = Vector256.Create(scale);
-            var low = Vector256.Create(-1.0);
-            var high = Vector256.Create((double)buckets);
-            var one = Vector256.Create(1.0);
+            var vhigh = Vector256.Create((double)buckets);
             for (; i <= values.Length - 4; i += 4)
             {
-                var t = Vector256.Floor((Vector256.Create(values.Slice(i, 4)) - vmin) * vscale);
-                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                var s = SlotsOf4(values.Slice(i, 4), vmin, vscale, vhigh);
                 counts[s.GetElement(0)]++;
                 counts[s.GetElement(1)]++;
                 counts[s.GetElement(2)]++;
@@ -325,13 +328,10 @@ internal sealed class BucketIndex
         {
             var vmin = Vector256.Create(min);
             var vscale = Vector256.Create(scale);
-            var low = Vector256.Create(-1.0);
-            var high = Vector256.Create((double)buckets);
-            var one = Vector256.Create(1.0);
+            var vhigh = Vector256.Create((double)buckets);
             for (; j <= values.Length - 4; j += 4)
             {
-                var t = Vector256.Floor((Vector256.Create(values.Slice(j, 4)) - vmin) * vscale);
-                var s = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, low), high) + one);
+                var s = SlotsOf4(values.Slice(j, 4), vmin, vscale, vhigh);
                 for (int lane = 0; lane < 4; lane++)
                 {
                     // A bitmap small enough for L1 cache answers "not wanted" for most values without touching target.
