@@ -1,8 +1,5 @@
-using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
-using Monitor.Core.Drift;
-using Monitor.Worker.Commands;
+using Monitor.Worker.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Monitor.Worker.Tests.Bench;
@@ -16,7 +13,7 @@ public sealed class BenchCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task E2e_FiveThousandEvents_PrintsBothRatesRatioAndJson()
     {
-        var (code, output, error) = await InvokeAsync("bench", "e2e", "--events", "5000", "--rounds", "1");
+        var (code, output, error) = await Cli.InvokeAsync("bench", "e2e", "--events", "5000", "--rounds", "1");
         log.WriteLine(output);
         Assert.True(code == 0, error);
         Assert.Contains("best bare consumer: ", output, StringComparison.Ordinal);
@@ -42,7 +39,7 @@ public sealed class BenchCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task Memory_SmallRun_ReportsBytesPerFeatureWindowAtEachPowerOfTen()
     {
-        var (code, output, error) = await InvokeAsync("bench", "memory", "--features", "3", "--windows", "2", "--events-per-window", "20000");
+        var (code, output, error) = await Cli.InvokeAsync("bench", "memory", "--features", "3", "--windows", "2", "--events-per-window", "20000");
         log.WriteLine(output);
         Assert.True(code == 0, error);
         var lines = output.Split('\n');
@@ -54,15 +51,5 @@ public sealed class BenchCommandTests(ITestOutputHelper log)
         double bytes = document.RootElement.GetProperty("bytes_per_feature_window").GetDouble();
         // A KLL sketch of k = 200 plus 10 bin counts: far below the 16 KiB target, and never zero.
         Assert.InRange(bytes, 80, 16 * 1024);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = await MonitorCommandLine.Create(DriftTestRegistry.Default)
-            .Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString().Replace("\r", string.Empty, StringComparison.Ordinal), error.ToString().Replace("\r", string.Empty, StringComparison.Ordinal));
     }
 }

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
-using Monitor.Core.Drift;
-using Monitor.Worker.Commands;
+using Monitor.Worker.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Monitor.Worker.Tests.Bench;
@@ -15,19 +13,15 @@ public sealed class RssCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task Rss_TinyStream_ChildConsumesEveryEventAndItsMemoryIsRead()
     {
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = await MonitorCommandLine.Create(DriftTestRegistry.Default)
-            .Parse(["bench", "rss", "--features", "3", "--windows", "2", "--events-per-window", "150"])
-            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        log.WriteLine(output.ToString());
-        log.WriteLine(error.ToString());
+        var (code, output, error) = await Cli.InvokeAsync("bench", "rss", "--features", "3", "--windows", "2", "--events-per-window", "150");
+        log.WriteLine(output);
+        log.WriteLine(error);
 
-        Assert.True(code == 0, error.ToString());
-        string line = output.ToString().Split('\n').Single(l => l.StartsWith("{\"bench\":\"rss\"", StringComparison.Ordinal));
+        Assert.True(code == 0, error);
+        string line = output.Split('\n').Single(l => l.StartsWith("{\"bench\":\"rss\"", StringComparison.Ordinal));
         var json = JsonDocument.Parse(line).RootElement;
         Assert.Equal(300, json.GetProperty("events").GetInt64());
-        Assert.Contains("monitor run consumed 300 events", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("monitor run consumed 300 events", error, StringComparison.Ordinal);
         if (OperatingSystem.IsLinux())
         {
             double peak = json.GetProperty("peak_rss_mb").GetDouble();

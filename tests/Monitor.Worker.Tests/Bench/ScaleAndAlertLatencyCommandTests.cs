@@ -1,9 +1,8 @@
-using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json;
-using Monitor.Core.Drift;
 using Monitor.Worker.Bench;
 using Monitor.Worker.Commands;
+using Monitor.Worker.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Monitor.Worker.Tests.Bench;
@@ -17,7 +16,7 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task Scale_TinyCells_CountsEqualWhatWasFedAndEveryFeatureIsReported()
     {
-        var (code, output, error) = await InvokeAsync("bench", "scale", "--events", "3000,5000", "--features", "4,12", "--max-values", "50000", "--pool", "512", "--baseline-rows", "2000");
+        var (code, output, error) = await Cli.InvokeAsync("bench", "scale", "--events", "3000,5000", "--features", "4,12", "--max-values", "50000", "--pool", "512", "--baseline-rows", "2000");
         log.WriteLine(output);
         Assert.True(code == 0, error);
         var cells = JsonLines(output, "scale");
@@ -58,7 +57,7 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task Scale_PastTheExactLimit_ReportsSketchModeWithBoundedState()
     {
-        var (code, output, error) = await InvokeAsync("bench", "scale", "--events", "120000", "--features", "2", "--pool", "256", "--baseline-rows", "2000");
+        var (code, output, error) = await Cli.InvokeAsync("bench", "scale", "--events", "120000", "--features", "2", "--pool", "256", "--baseline-rows", "2000");
         log.WriteLine(output);
         Assert.True(code == 0, error);
         var cell = Assert.Single(JsonLines(output, "scale"));
@@ -75,7 +74,7 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
     [InlineData("--max-values", "0")]
     public async Task Scale_InvalidOption_FailsWithUsage(string option, string value)
     {
-        var (code, _, error) = await InvokeAsync("bench", "scale", option, value);
+        var (code, _, error) = await Cli.InvokeAsync("bench", "scale", option, value);
         Assert.Equal(MonitorCommandLine.InvalidInput, code);
         Assert.Contains("--events and --features", error, StringComparison.Ordinal);
     }
@@ -83,7 +82,7 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
     [Fact]
     public async Task AlertLatency_FourWindows_EveryWindowAlertsAndEveryEmailIsAccepted()
     {
-        var (code, output, error) = await InvokeAsync("bench", "alert-latency", "--windows", "4", "--events-per-window", "1200", "--interval-ms", "100", "--features", "3");
+        var (code, output, error) = await Cli.InvokeAsync("bench", "alert-latency", "--windows", "4", "--events-per-window", "1200", "--interval-ms", "100", "--features", "3");
         log.WriteLine(output);
         log.WriteLine(error);
         Assert.True(code == 0, error);
@@ -146,14 +145,4 @@ public sealed class ScaleAndAlertLatencyCommandTests(ITestOutputHelper log)
         [.. output.Split('\n')
             .Where(l => l.StartsWith("{\"bench\":\"" + bench + "\"", StringComparison.Ordinal))
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())];
-
-    private static async Task<(int Code, string Output, string Error)> InvokeAsync(params string[] args)
-    {
-        using var output = new StringWriter(CultureInfo.InvariantCulture);
-        using var error = new StringWriter(CultureInfo.InvariantCulture);
-        int code = await MonitorCommandLine.Create(DriftTestRegistry.Default)
-            .Parse(args)
-            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString().Replace("\r", string.Empty, StringComparison.Ordinal), error.ToString().Replace("\r", string.Empty, StringComparison.Ordinal));
-    }
 }
