@@ -7,7 +7,9 @@ namespace Monitor.Core.Accumulators;
 /// limit (800 KB at 100,000 values) lived on the large object heap: every growth step and every switch to a
 /// sketch left a large array that only a full collection frees, and with hundreds of features the daemon's
 /// RSS grew with that garbage (docs/benchmarks.md, memory). Chunks stay below the large-object threshold and are
-/// never copied to grow. The first chunk starts small and doubles, so small windows stay small.
+/// never copied to grow. The first chunk starts small and doubles, so small windows stay small. Full chunks come
+/// from <see cref="ValueChunkPool"/> and go back to it when the values are released (a switch to the sketch, a
+/// pane whose windows closed), so the next growing window reuses them instead of leaving gen-2 garbage.
 /// </summary>
 internal sealed class ChunkedValues
 {
@@ -102,9 +104,14 @@ internal sealed class ChunkedValues
         }
     }
 
-    /// <summary>Releases every chunk.</summary>
+    /// <summary>Releases every chunk (full ones back to the pool: nothing may read them afterwards).</summary>
     public void Clear()
     {
+        foreach (var chunk in _chunks)
+        {
+            ValueChunkPool.Return(chunk);
+        }
+
         _chunks = [];
         _current = [];
         _offset = 0;
@@ -137,12 +144,15 @@ internal sealed class ChunkedValues
         if (_chunks.Length == 1 && _current.Length < ChunkLength)
         {
             // The first chunk grows by doubling until it is a full chunk.
-            Array.Resize(ref _current, Math.Min(ChunkLength, _current.Length * 2));
+            int length = Math.Min(ChunkLength, _current.Length * 2);
+            var grown = length == ChunkLength ? ValueChunkPool.Rent() : new double[length];
+            _current.CopyTo(grown, 0);
+            _current = grown;
             _chunks[0] = _current;
         }
         else
         {
-            _current = new double[_chunks.Length == 0 ? FirstLength : ChunkLength];
+            _current = _chunks.Length == 0 ? new double[FirstLength] : ValueChunkPool.Rent();
             _offset = 0;
             Array.Resize(ref _chunks, _chunks.Length + 1);
             _chunks[^1] = _current;
@@ -150,5 +160,62 @@ internal sealed class ChunkedValues
 
         _current[_offset++] = value;
         Count++;
+    }
+}
+
+/// <summary>
+/// Full value chunks released by accumulators, for the next ones to fill. Bounded (16 MiB): an exact-memory
+/// budget pass frees at least a quarter of a model's budget at once, and growing windows take it back within
+/// the next few thousand events; beyond the bound chunks are left to the collector. Thread-safe (panes release
+/// on the processing thread, window snapshots may be filled on others).
+/// </summary>
+internal static class ValueChunkPool
+{
+    /// <summary>Chunks kept at most (16 MiB).</summary>
+    public const int MaxRetained = 256;
+
+    private static readonly Stack<double[]> Free = new();
+
+    /// <summary>Chunks held for reuse now.</summary>
+    public static int Retained
+    {
+        get
+        {
+            lock (Free)
+            {
+                return Free.Count;
+            }
+        }
+    }
+
+    /// <summary>A chunk of <see cref="ChunkedValues.ChunkLength"/> values; its contents are undefined.</summary>
+    public static double[] Rent()
+    {
+        lock (Free)
+        {
+            if (Free.TryPop(out var chunk))
+            {
+                return chunk;
+            }
+        }
+
+        return GC.AllocateUninitializedArray<double>(ChunkedValues.ChunkLength);
+    }
+
+    /// <summary>Takes back a chunk nothing references any more; smaller (first) chunks are left to the collector.</summary>
+    public static void Return(double[] chunk)
+    {
+        if (chunk.Length != ChunkedValues.ChunkLength)
+        {
+            return;
+        }
+
+        lock (Free)
+        {
+            if (Free.Count < MaxRetained)
+            {
+                Free.Push(chunk);
+            }
+        }
     }
 }

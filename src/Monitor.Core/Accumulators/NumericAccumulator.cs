@@ -290,6 +290,12 @@ public sealed class NumericAccumulator
         return a;
     }
 
+    /// <summary>
+    /// Drops the exact values for good (their chunks are reused by other accumulators): for owners that are done
+    /// with this accumulator, like a pane whose windows are all evaluated. Counts, moments and bins stay.
+    /// </summary>
+    internal void ReleaseValues() => _values.Clear();
+
     /// <summary>Moves the exact values into the sketch now (as reaching the exact limit would); no-op in sketch mode.
     /// The window engine does this to keep a model's exact values within its memory budget.</summary>
     public void SwitchToSketch() => PromoteToSketch();

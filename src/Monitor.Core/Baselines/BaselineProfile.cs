@@ -59,6 +59,23 @@ public sealed class BaselineProfile
     /// <summary>The reference's performance metrics (when it had labels and predictions).</summary>
     public Dictionary<string, double?>? Performance { get; init; }
 
+    /// <summary>
+    /// This profile without the numeric channels' exact values: what a compiled model keeps once its drift tests
+    /// hold samples of them. Everything else (ids, counts, moments, bins, sketches, categories) is shared.
+    /// </summary>
+    public BaselineProfile WithoutNumericValues() => new()
+    {
+        Format = Format,
+        Id = Id,
+        Model = Model,
+        ModelVersion = ModelVersion,
+        CreatedAt = CreatedAt,
+        Source = Source,
+        Numeric = Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.WithoutValues(), Numeric.Comparer),
+        Categorical = Categorical,
+        Performance = Performance,
+    };
+
     /// <summary>Writes the profile as JSON.</summary>
     public void Save(Stream stream)
     {
@@ -145,6 +162,21 @@ public sealed class NumericProfile
     /// <summary><c>exact</c> or <c>sketch</c>.</summary>
     [JsonIgnore]
     public EstimateMode Mode => Sketch is null ? EstimateMode.Exact : EstimateMode.Sketch;
+
+    /// <summary>This profile without <see cref="Values"/> (the same object when it has none).</summary>
+    public NumericProfile WithoutValues() => Values is null ? this : new()
+    {
+        Count = Count,
+        Missing = Missing,
+        TypeErrors = TypeErrors,
+        Mean = Mean,
+        Std = Std,
+        Min = Min,
+        Max = Max,
+        BinEdges = BinEdges,
+        BinCounts = BinCounts,
+        Sketch = Sketch,
+    };
 
     /// <summary>The reference values as a sample for the drift tests.</summary>
     public NumericSample ToSample() =>

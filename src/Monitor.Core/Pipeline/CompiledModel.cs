@@ -40,7 +40,7 @@ public sealed class CompiledModel
     /// <summary>The validated rules.</summary>
     public ModelRules Rules { get; }
 
-    /// <summary>The baseline, when one is loaded.</summary>
+    /// <summary>The baseline, when one is loaded, without its numeric channels' exact values (the plans hold them).</summary>
     public BaselineProfile? Baseline { get; }
 
     /// <summary>What the prediction (and feature-log) decoder reads.</summary>
@@ -236,7 +236,9 @@ public sealed class CompiledModel
         };
         var plan = new EvaluationPlan(model, baseline?.Id, numericPlans, categoricalPlans,
             rules.DatasetDrift.WarningShare, rules.DatasetDrift.CriticalShare, correction, performancePlan, registry);
-        return new CompiledModel(rules, baseline, predictions, labels, layout, plan, labelClassSlot, labelValueSlot);
+        // The plans hold the reference samples now; the model keeps the profile without its exact values (100
+        // features × 20,000 reference values were 16 MB held twice).
+        return new CompiledModel(rules, baseline?.WithoutNumericValues(), predictions, labels, layout, plan, labelClassSlot, labelValueSlot);
     }
 
     private static List<TestPlan> Tests(IReadOnlyList<DriftTestRule> rules, FeatureKind kind, DriftTestRegistry registry)

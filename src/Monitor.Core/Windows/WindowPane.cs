@@ -34,6 +34,12 @@ internal sealed class WindowPane
 
     public void ReleaseFeatures()
     {
+        // Window snapshots merged copies of these values; nothing else reads them: their chunks go back to the pool.
+        foreach (var accumulator in Numeric ?? [])
+        {
+            accumulator.ReleaseValues();
+        }
+
         Numeric = null;
         Categorical = null;
     }

@@ -21,6 +21,13 @@ public sealed class KafkaIngestOptions
         // one-second pulses: Monitor read 130,000 events/s with it and 306,000–389,000 with 10 ms
         // (docs/benchmarks.md, end to end).
         ["fetch.queue.backoff.ms"] = "10",
+
+        // librdkafka prefetches up to 64 MiB (queued.max.messages.kbytes) and may overshoot that by one fetch of up
+        // to 1 MiB per partition: against 211 partitions the daemon's RSS rose by ~100 MB for buffered records.
+        // 16 MiB with 256 KiB per partition is a fraction of a second of Monitor's processing and kept the read
+        // rate (docs/benchmarks.md, memory).
+        ["queued.max.messages.kbytes"] = "16384",
+        ["max.partition.fetch.bytes"] = "262144",
     };
 
     /// <summary>
@@ -70,8 +77,13 @@ public sealed class KafkaIngestOptions
     /// <summary>Larger message values go to the dead-letter topic undecoded (reason <c>too_large</c>). Default 1 MiB.</summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>Records buffered between the consume thread and processing (default 10,000).</summary>
-    public int ChannelCapacity { get; init; } = 10_000;
+    /// <summary>
+    /// Records buffered between the consume thread and processing (default 2,048). librdkafka already prefetches
+    /// (<c>queued.max.messages.kbytes</c>); records that wait here long enough to survive two collections die in
+    /// the oldest generation: 10,000 buffered 1.9 KB records raised the daemon's peak RSS by ~100 MB at the same
+    /// read rate (docs/benchmarks.md, memory).
+    /// </summary>
+    public int ChannelCapacity { get; init; } = 2_048;
 
     /// <summary>The blocking Consume timeout; also how often an idle loop checks the checkpoint interval (default 100 ms).</summary>
     public TimeSpan PollTimeout { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -7,7 +7,7 @@ using Monitor.Kafka.Embedded;
 namespace Monitor.Worker.Bench;
 
 /// <summary>What <c>monitor bench rss</c> runs.</summary>
-internal sealed record RssSettings(int Features, int Windows, long EventsPerWindow);
+internal sealed record RssSettings(int Features, int Windows, long EventsPerWindow, int? ExactMemoryMb = null);
 
 /// <summary>What <c>monitor bench rss</c> measured.</summary>
 internal sealed record RssResult(RssSettings Settings, long Events, double BytesPerEvent, int Partitions, double Seconds,
@@ -46,7 +46,7 @@ internal static class RssBenchmark
                 baseline.Save(file);
             }
 
-            await File.WriteAllTextAsync(Path.Combine(rulesFolder, "bench.yaml"), RulesYaml(s.Features, baselinePath), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(rulesFolder, "bench.yaml"), RulesYaml(s.Features, s.ExactMemoryMb, baselinePath), cancellationToken).ConfigureAwait(false);
 
             using var cluster = new EmbeddedKafkaCluster();
             cluster.SetInitialRebalanceDelay(TimeSpan.Zero);
@@ -132,7 +132,7 @@ internal static class RssBenchmark
         }
     }
 
-    private static string RulesYaml(int features, string baselinePath)
+    private static string RulesYaml(int features, int? exactMemoryMb, string baselinePath)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -147,6 +147,11 @@ internal static class RssBenchmark
 
         sb.AppendLine("window:").AppendLine("  size: 1h").AppendLine("  allowed_lateness: 1d");
         sb.AppendLine("baseline:").AppendLine("  kind: file").AppendLine(c, $"  path: {baselinePath}");
+        if (exactMemoryMb is { } mb)
+        {
+            sb.AppendLine("sketch:").AppendLine(c, $"  exact_memory_mb: {mb}");
+        }
+
         return sb.ToString();
     }
 

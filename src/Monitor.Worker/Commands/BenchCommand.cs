@@ -109,17 +109,18 @@ internal static class BenchCommand
         var rssFeatures = new Option<int>("--features") { Description = "Numeric features (default 100).", DefaultValueFactory = _ => 100 };
         var rssWindows = new Option<int>("--windows") { Description = "Windows the stream spans, all kept open (default 3).", DefaultValueFactory = _ => 3 };
         var rssPerWindow = new Option<long>("--events-per-window") { Description = "Events per window (default 40,000).", DefaultValueFactory = _ => 40_000 };
+        var rssExactMemory = new Option<int?>("--exact-memory-mb") { Description = "The model's sketch.exact_memory_mb (default: the rules' default)." };
         var rss = new Command("rss", "The daemon's memory from outside: `monitor run` as a child process consumes open windows of many features from the embedded broker; its peak RSS.")
         {
-            rssFeatures, rssWindows, rssPerWindow,
+            rssFeatures, rssWindows, rssPerWindow, rssExactMemory,
         };
         rss.SetAction(async (result, cancellationToken) =>
         {
             var output = result.InvocationConfiguration.Output;
-            var settings = new RssSettings(result.GetValue(rssFeatures), result.GetValue(rssWindows), result.GetValue(rssPerWindow));
-            if (settings.Features is < 1 or > 1000 || settings.Windows is < 1 or > 24 || settings.EventsPerWindow < 1)
+            var settings = new RssSettings(result.GetValue(rssFeatures), result.GetValue(rssWindows), result.GetValue(rssPerWindow), result.GetValue(rssExactMemory));
+            if (settings.Features is < 1 or > 1000 || settings.Windows is < 1 or > 24 || settings.EventsPerWindow < 1 || settings.ExactMemoryMb is < 0)
             {
-                await result.InvocationConfiguration.Error.WriteLineAsync("--features 1 to 1000, --windows 1 to 24, --events-per-window positive.").ConfigureAwait(false);
+                await result.InvocationConfiguration.Error.WriteLineAsync("--features 1 to 1000, --windows 1 to 24, --events-per-window positive, --exact-memory-mb not negative.").ConfigureAwait(false);
                 return MonitorCommandLine.InvalidInput;
             }
 
@@ -133,6 +134,11 @@ internal static class BenchCommand
                 w.WriteNumber("features", settings.Features);
                 w.WriteNumber("windows", settings.Windows);
                 w.WriteNumber("events_per_window", settings.EventsPerWindow);
+                if (settings.ExactMemoryMb is { } exactMemory)
+                {
+                    w.WriteNumber("exact_memory_mb", exactMemory);
+                }
+
                 w.WriteNumber("events", r.Events);
                 w.WriteNumber("seconds", Math.Round(r.Seconds, 1));
                 w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRss), 1));

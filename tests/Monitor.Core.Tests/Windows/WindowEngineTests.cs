@@ -109,6 +109,34 @@ public sealed class WindowEngineTests
     }
 
     [Fact]
+    public void AdvanceWatermark_ReleasedPaneChunksReusedByTheNextWindow_ClosedSnapshotKeepsItsValues()
+    {
+        // 20,000 values fill full chunks; closing the window returns the pane's chunks to the pool and the next
+        // window's values land in them. The closed window's snapshot merged a copy: its values must not change.
+        var engine = new WindowEngine(Layout(lateness: TimeSpan.Zero));
+        var first = new double[20_000];
+        for (int i = 0; i < first.Length; i++)
+        {
+            first[i] = i + 0.25;
+            Add(engine, $"a{i}", T0.AddSeconds(i % 3600), first[i]);
+        }
+
+        engine.AdvanceWatermark(T0.AddHours(1));
+        var closed = Assert.Single(engine.TakeReady());
+        for (int i = 0; i < 20_000; i++)
+        {
+            Add(engine, $"b{i}", T0.AddHours(1).AddSeconds(i % 3600), -1 - i);
+        }
+
+        var sample = closed.Numeric![0].ToSample();
+        Assert.True(closed.Numeric[0].IsExact);
+        Assert.Equal(first, sample.Expand().Order());
+        var open = Assert.Single(engine.SnapshotOpen());
+        Assert.Equal(-1.0, open.Numeric![0].Max);
+        Assert.Equal(20_000, open.Numeric[0].ToSample().Expand().Count(v => v < 0));
+    }
+
+    [Fact]
     public void AddPrediction_ForClosedWindow_IsCountedAsLateAndNotAdded()
     {
         var engine = new WindowEngine(Layout());
