@@ -337,6 +337,12 @@ def health():
     L.add(stat("ES docs dropped (1h)", targets(("sum(increase(monitor_elasticsearch_dropped_total[1h]))", "dropped")),
                steps=thresholds("green", (1, "red"))), 4, 4)
 
+    L.add(timeseries("Memory", targets(("process_resident_memory_bytes", "resident (RSS)"), ("monitor_gc_committed_bytes", "GC committed"),
+                                       ("monitor_gc_heap_bytes", "GC heap after last collection")), unit="bytes", minv=0,
+                     description="Monitor's own footprint. Exact feature values are bounded per model by sketch.exact_memory_mb (see Exact values below)."), 12, 8)
+    L.add(timeseries("CPU", targets(("rate(process_cpu_seconds_total[$__rate_interval])", "cores used")), unit="short", minv=0,
+                     description="CPU seconds per second: 1 = one core busy."), 12, 8)
+
     L.row("Ingest")
     L.add(timeseries("Consumed / decoded per topic", targets(("sum by (topic) (rate(monitor_events_consumed_total[$__rate_interval]))", "{{topic}} consumed"),
                                                               ("sum by (topic) (rate(monitor_events_decoded_total[$__rate_interval]))", "{{topic}} decoded")),
@@ -363,6 +369,11 @@ def health():
         (q("0.99, sum by (le) (rate(monitor_checkpoint_duration_seconds_bucket[$__rate_interval]))"), "p99"),
         ("sum(rate(monitor_checkpoint_duration_seconds_count[$__rate_interval]))", "checkpoints/s")),
         unit="s", minv=0, overrides=[by_name("checkpoints/s", [{"id": "unit", "value": "ops"}, {"id": "custom.axisPlacement", "value": "right"}])]), 12, 8)
+
+    L.add(timeseries("Exact values held vs budget", targets(("monitor_exact_values_bytes", "{{model}} held"), ("monitor_exact_values_budget_bytes", "{{model}} budget")),
+                     unit="bytes", minv=0, description="Exact feature values of all open windows; past the budget the largest switch to KLL sketches (estimate: sketch in reports)."), 12, 8)
+    L.add(timeseries("Early switches to sketches", targets(("sum by (model) (increase(monitor_exact_budget_switches_total[$__rate_interval]))", "{{model}}")),
+                     minv=0, description="Accumulators switched to their sketch before the exact limit to stay within the model's budget."), 12, 8)
 
     L.row("Outputs")
     L.add(timeseries("Alerts sent / failed per channel", targets(("sum by (channel) (rate(monitor_alerts_sent_total[$__rate_interval]))", "{{channel}} sent"),

@@ -36,7 +36,7 @@ def catalogue():
     """Metric family names and the histogram families, from docs/metrics.md's tables."""
     names, histograms = set(), set()
     for line in (ROOT / "docs/metrics.md").read_text(encoding="utf-8").splitlines():
-        m = re.match(r"^\|\s*`(monitor_[a-z0-9_]+)`\s*\|(.*)$", line)
+        m = re.match(r"^\|\s*`((?:monitor|process)_[a-z0-9_]+)`\s*\|(.*)$", line)
         if m:
             names.add(m.group(1))
             cells = [c.strip() for c in m.group(2).split("|")]
@@ -46,8 +46,8 @@ def catalogue():
 
 
 def used_metric_names(text):
-    # monitor_* tokens not preceded by a name character; recording rules (monitor:...) never match.
-    return set(re.findall(r"(?<![A-Za-z0-9_:])monitor_[a-z0-9_]+", text))
+    # monitor_* and process_* tokens not preceded by a name character; recording rules (monitor:...) never match.
+    return set(re.findall(r"(?<![A-Za-z0-9_:])(?:monitor|process)_[a-z0-9_]+", text))
 
 
 def check_metrics():

@@ -38,6 +38,7 @@ public sealed class WindowEngine
     private long _nextEvictAt = long.MaxValue;
     private WindowPane? _lastPane;
     private int _sinceBudgetCheck;
+    private long _exactBytesHeld;
 
     // How often (in events) the exact values of all panes are weighed against the layout's memory budget.
     private const int BudgetCheckEvery = 4096;
@@ -416,6 +417,12 @@ public sealed class WindowEngine
     public long ExactBudgetSwitches { get; private set; }
 
     /// <summary>
+    /// Bytes of exact values all panes held at the last budget check (every 4,096 events; 0 before the first or
+    /// without a budget). Safe to read from other threads (metrics).
+    /// </summary>
+    public long ExactBytesHeld => Volatile.Read(ref _exactBytesHeld);
+
+    /// <summary>
     /// Keeps the exact values of all panes within <see cref="ModelLayout.ExactMemoryBudget"/>: past it, the
     /// accumulators holding the most switch to their sketches until three quarters of the budget are left in use.
     /// </summary>
@@ -436,6 +443,7 @@ public sealed class WindowEngine
 
         if (held <= budget)
         {
+            Volatile.Write(ref _exactBytesHeld, held);
             return;
         }
 
@@ -452,6 +460,8 @@ public sealed class WindowEngine
             accumulator.SwitchToSketch();
             ExactBudgetSwitches++;
         }
+
+        Volatile.Write(ref _exactBytesHeld, held);
     }
 
     private void RememberPrediction(PerformanceKind kind, string id, DecodedEvent e, WindowPane pane)

@@ -65,6 +65,13 @@ public sealed class MonitorMetrics
     private readonly Counter _retrain;
     private readonly Counter _esDropped;
     private readonly Gauge _esBuffer;
+    private readonly Gauge _exactBytes;
+    private readonly Gauge _exactBudget;
+    private readonly Counter _exactSwitches;
+    private readonly Gauge _rss;
+    private readonly Counter _cpu;
+    private readonly Gauge _gcHeap;
+    private readonly Gauge _gcCommitted;
 
     private readonly Gauge[] _resultFamilies;
     private readonly Gauge[] _performanceFamilies;
@@ -135,6 +142,14 @@ public sealed class MonitorMetrics
         _retrain = f.CreateCounter("monitor_retrain_requests_total", "Retrain webhook calls by HTTP status class (2xx, 4xx, 5xx, error).", ["model", "status"]);
         _esDropped = f.CreateCounter("monitor_elasticsearch_dropped_total", "Documents dropped because the Elasticsearch buffer was full.");
         _esBuffer = f.CreateGauge("monitor_elasticsearch_buffer_depth", "Documents waiting to be indexed in Elasticsearch.");
+        _exactBytes = f.CreateGauge("monitor_exact_values_bytes", "Bytes of exact feature values the model's open windows hold (sampled every 4,096 events).", ModelLabel);
+        _exactBudget = f.CreateGauge("monitor_exact_values_budget_bytes", "The model's sketch.exact_memory_mb in bytes: past it the largest accumulators switch to sketches.", ModelLabel);
+        _exactSwitches = f.CreateCounter("monitor_exact_budget_switches_total", "Accumulators switched to their sketch early to keep the model within its exact-memory budget.", ModelLabel);
+        _rss = f.CreateGauge("process_resident_memory_bytes", "Resident memory of the Monitor process, in bytes.");
+        _cpu = f.CreateCounter("process_cpu_seconds_total", "User and system CPU time of the Monitor process, in seconds.");
+        _gcHeap = f.CreateGauge("monitor_gc_heap_bytes", "Managed heap size after the last garbage collection, in bytes.");
+        _gcCommitted = f.CreateGauge("monitor_gc_committed_bytes", "Memory the garbage collector holds committed (heap plus free space kept for reuse), in bytes.");
+        registry.AddBeforeCollectCallback(RefreshProcess);
 
         _resultFamilies =
         [
@@ -143,6 +158,16 @@ public sealed class MonitorMetrics
         ];
         _performanceFamilies = [_performance];
         _coverageFamilies = [_labelCoverage];
+    }
+
+    // Before every scrape: the process's own footprint, so operators see Monitor's memory and CPU next to its work.
+    private void RefreshProcess()
+    {
+        _rss.Set(Environment.WorkingSet); // VmRSS on Linux
+        _cpu.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
+        var gc = GC.GetGCMemoryInfo();
+        _gcHeap.Set(gc.HeapSizeBytes);
+        _gcCommitted.Set(gc.TotalCommittedBytes);
     }
 
     /// <summary>The registry the families live on.</summary>
@@ -346,6 +371,26 @@ public sealed class MonitorMetrics
         _late.WithLabels(model).IncTo(engine.LateEvents);
         _labelsJoined.WithLabels(model).IncTo(engine.LabelsJoined);
         _labelsExpired.WithLabels(model).IncTo(engine.PredictionsExpired);
+    }
+
+    /// <summary>Sets a model's exact-value memory: held now, its budget (long.MaxValue: none), and early switches so far.</summary>
+    public void ExactMemory(string model, long heldBytes, long budgetBytes, long switches)
+    {
+        string m = Model(model);
+        _exactBytes.WithLabels(m).Set(NonNegative(heldBytes, nameof(heldBytes)));
+        if (budgetBytes != long.MaxValue)
+        {
+            _exactBudget.WithLabels(m).Set(NonNegative(budgetBytes, nameof(budgetBytes)));
+        }
+
+        _exactSwitches.WithLabels(m).IncTo(NonNegative(switches, nameof(switches)));
+    }
+
+    /// <summary>Sets a model's exact-value memory from its pipeline (see <see cref="ExactMemory(string, long, long, long)"/>).</summary>
+    public void ExactMemory(ModelPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        ExactMemory(pipeline.Model.Model, pipeline.Engine.ExactBytesHeld, pipeline.Model.Layout.ExactMemoryBudget, pipeline.Engine.ExactBudgetSwitches);
     }
 
     /// <summary>Sets the consumer lag of one partition.</summary>

@@ -122,6 +122,11 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
             {
                 _metrics.ConsumerLag(tp.Topic, tp.Partition.Value, lag);
             }
+
+            foreach (var pipeline in _ingest.Pipelines)
+            {
+                _metrics.ExactMemory(pipeline);
+            }
         }
     }
 

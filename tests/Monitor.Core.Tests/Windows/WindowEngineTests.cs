@@ -97,6 +97,7 @@ public sealed class WindowEngineTests
         if (budget == long.MaxValue)
         {
             Assert.Equal(0, engine.ExactBudgetSwitches);
+            Assert.Equal(0, engine.ExactBytesHeld); // no budget, no checks
             Assert.All(open.SelectMany(w => w.Numeric!), a => Assert.True(a.IsExact));
         }
         else
@@ -104,6 +105,7 @@ public sealed class WindowEngineTests
             // 2 features × 3 windows × 6,000 values × 8 B = 288 KB would be held exactly without the budget.
             Assert.InRange(engine.ExactBudgetSwitches, 1, 6);
             Assert.InRange(exactBytes, 0, budget);
+            Assert.InRange(engine.ExactBytesHeld, 1, budget); // sampled at the last check, after its switches
             Assert.Contains(open.SelectMany(w => w.Numeric!), a => !a.IsExact);
         }
     }

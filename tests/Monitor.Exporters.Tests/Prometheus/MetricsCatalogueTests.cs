@@ -129,6 +129,7 @@ public sealed partial class MetricsCatalogueTests
 
         m.ElasticsearchDropped(3);
         m.ElasticsearchBufferDepth(7);
+        m.ExactMemory("fraud", 1 << 20, 64 << 20, 2);
         return m;
     }
 
@@ -196,7 +197,7 @@ public sealed partial class MetricsCatalogueTests
             return families;
         }
 
-        [GeneratedRegex(@"^\| `(monitor_[a-z_]+)` \|")]
+        [GeneratedRegex(@"^\| `((?:monitor|process)_[a-z_]+)` \|")]
         private static partial Regex Row();
     }
 }

@@ -105,6 +105,31 @@ public sealed class MonitorMetricsOperationalTests
     }
 
     [Fact]
+    public async Task ExactMemory_SetsHeldAndBudgetAndRaisesSwitches_WithoutABudgetNoBudgetSeries()
+    {
+        _metrics.ExactMemory("fraud", 3_000_000, 64L << 20, 4);
+        _metrics.ExactMemory("fraud", 2_000_000, 64L << 20, 3); // switches never go down (a restart counts from 0)
+        _metrics.ExactMemory("churn", 100, long.MaxValue, 0);
+
+        var x = await Exposition.Of(_metrics);
+        Assert.Equal(2_000_000, x.Value("monitor_exact_values_bytes", ("model", "fraud")));
+        Assert.Equal(64L << 20, x.Value("monitor_exact_values_budget_bytes", ("model", "fraud")));
+        Assert.Equal(4, x.Value("monitor_exact_budget_switches_total", ("model", "fraud")));
+        Assert.Equal(100, x.Value("monitor_exact_values_bytes", ("model", "churn")));
+        Assert.False(x.Contains("monitor_exact_values_budget_bytes", ("model", "churn")));
+    }
+
+    [Fact]
+    public async Task Scrape_ReportsTheProcesssOwnMemoryAndCpu()
+    {
+        var x = await Exposition.Of(_metrics);
+
+        Assert.InRange(x.Value("process_resident_memory_bytes"), 10e6, 64e9);
+        Assert.True(x.Value("process_cpu_seconds_total") > 0);
+        Assert.InRange(x.Value("monitor_gc_heap_bytes"), 1, x.Value("monitor_gc_committed_bytes"));
+    }
+
+    [Fact]
     public async Task ConsumerLag_IsPerTopicAndPartition()
     {
         _metrics.ConsumerLag("fraud.predictions", 0, 12);
