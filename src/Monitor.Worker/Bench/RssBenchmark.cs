@@ -11,7 +11,14 @@ internal sealed record RssSettings(int Features, int Windows, long EventsPerWind
 
 /// <summary>What <c>monitor bench rss</c> measured.</summary>
 internal sealed record RssResult(RssSettings Settings, long Events, double BytesPerEvent, int Partitions, double Seconds,
-    long PeakRss, long FinalRss, long PeakRssBeforeIngest, string Machine);
+    long PeakRss, long FinalRss, long PeakRssBeforeIngest, string Machine, RssBreakdown AtPeak);
+
+/// <summary>The daemon's own metrics at the sample with the highest RSS: where the memory was.</summary>
+/// <param name="Rss">process_resident_memory_bytes.</param>
+/// <param name="GcCommitted">monitor_gc_committed_bytes: the managed heap's committed memory, free space included.</param>
+/// <param name="GcHeap">monitor_gc_heap_bytes: managed heap after the last collection.</param>
+/// <param name="ExactValues">monitor_exact_values_bytes: exact feature values held.</param>
+internal sealed record RssBreakdown(double Rss, double GcCommitted, double GcHeap, double ExactValues);
 
 /// <summary>
 /// The daemon's memory, measured from outside: <c>monitor run</c> as a child process (the same executable)
@@ -91,6 +98,7 @@ internal static class RssBenchmark
         long sampledPeak = 0;
         var watch = Stopwatch.StartNew();
         long consumed = 0;
+        var atPeak = new RssBreakdown(0, 0, 0, 0);
         var deadline = TimeSpan.FromMinutes(10);
         while (consumed < events)
         {
@@ -114,14 +122,24 @@ internal static class RssBenchmark
                 }
             }
 
-            consumed = (long)(await Metric(http, port, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ", cancellationToken).ConfigureAwait(false) ?? consumed);
+            if (await Scrape(http, port, cancellationToken).ConfigureAwait(false) is { } metrics)
+            {
+                consumed = (long)Sample(metrics, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ");
+                double own = Sample(metrics, "process_resident_memory_bytes ");
+                if (own > atPeak.Rss)
+                {
+                    atPeak = new RssBreakdown(own, Sample(metrics, "monitor_gc_committed_bytes "), Sample(metrics, "monitor_gc_heap_bytes "),
+                        Sample(metrics, $"monitor_exact_values_bytes{{model=\"{BenchWorkload.ModelName}\"}} "));
+                }
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken).ConfigureAwait(false);
         }
 
         double seconds = watch.Elapsed.TotalSeconds;
         var final = ProcessStats.RssOf(child.Id) ?? (sampledPeak, sampledPeak);
         log.WriteLine(string.Create(c, $"monitor run consumed {consumed:N0} events; stopping it."));
-        return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine());
+        return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine(), atPeak);
     }
 
     private static string Tail()
@@ -197,21 +215,12 @@ internal static class RssBenchmark
         return process;
     }
 
-    // A sample (the line starting with prefix) from the child's /metrics: 0 when absent, null while it is not up yet.
-    private static async Task<double?> Metric(HttpClient http, int port, string prefix, CancellationToken cancellationToken)
+    // The child's /metrics; null while it is not up yet.
+    private static async Task<string?> Scrape(HttpClient http, int port, CancellationToken cancellationToken)
     {
         try
         {
-            string text = await http.GetStringAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/metrics")), cancellationToken).ConfigureAwait(false);
-            foreach (string line in text.Split('\n'))
-            {
-                if (line.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    return double.Parse(line.AsSpan(prefix.Length), CultureInfo.InvariantCulture);
-                }
-            }
-
-            return 0;
+            return await http.GetStringAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}/metrics")), cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException)
         {
@@ -221,6 +230,20 @@ internal static class RssBenchmark
         {
             return null;
         }
+    }
+
+    // The value of the line starting with prefix; 0 when absent.
+    private static double Sample(string metrics, string prefix)
+    {
+        foreach (string line in metrics.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return double.Parse(line.AsSpan(prefix.Length), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
     }
 
     private static int FreePort()

@@ -128,6 +128,8 @@ internal static class BenchCommand
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c, $"monitor run: {settings.Features} numeric features, {settings.Windows} open windows × {settings.EventsPerWindow:N0} events (~{r.BytesPerEvent:F0} B each, {r.Partitions} partitions), on {r.Machine}"));
             output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB"));
+            var p = r.AtPeak;
+            output.WriteLine(string.Create(c, $"at the highest RSS the daemon reported ({Mb(p.Rss):F1} MB): GC committed {Mb(p.GcCommitted):F1} MB (heap after the last collection {Mb(p.GcHeap):F1} MB, of it exact feature values {Mb(p.ExactValues):F1} MB); runtime, code and native memory {Mb(p.Rss - p.GcCommitted):F1} MB"));
             output.WriteLine(Json(w =>
             {
                 w.WriteString("bench", "rss");
@@ -144,6 +146,10 @@ internal static class BenchCommand
                 w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRss), 1));
                 w.WriteNumber("rss_before_ingest_mb", Math.Round(Mb(r.PeakRssBeforeIngest), 1));
                 w.WriteNumber("final_rss_mb", Math.Round(Mb(r.FinalRss), 1));
+                w.WriteNumber("at_peak_gc_committed_mb", Math.Round(Mb(r.AtPeak.GcCommitted), 1));
+                w.WriteNumber("at_peak_gc_heap_mb", Math.Round(Mb(r.AtPeak.GcHeap), 1));
+                w.WriteNumber("at_peak_exact_values_mb", Math.Round(Mb(r.AtPeak.ExactValues), 1));
+                w.WriteNumber("at_peak_other_mb", Math.Round(Mb(r.AtPeak.Rss - r.AtPeak.GcCommitted), 1));
                 w.WriteString("machine", r.Machine);
             }));
             return MonitorCommandLine.Success;
@@ -422,7 +428,7 @@ internal static class BenchCommand
     private static double Median(IReadOnlyList<double> sorted) =>
         sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 
-    private static double Mb(long bytes) => bytes / (1024.0 * 1024.0);
+    private static double Mb(double bytes) => bytes / (1024.0 * 1024.0);
 
     private static string Json(Action<Utf8JsonWriter> body)
     {
