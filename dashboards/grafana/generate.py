@@ -338,7 +338,7 @@ def health():
                steps=thresholds("green", (1, "red"))), 4, 4)
 
     L.add(timeseries("Memory", targets(("process_resident_memory_bytes", "resident (RSS)"), ("monitor_gc_committed_bytes", "GC committed"),
-                                       ("monitor_gc_heap_bytes", "GC heap after last collection")), unit="bytes", minv=0,
+                                       ("monitor_gc_heap_bytes", "GC heap in use")), unit="bytes", minv=0,
                      description="Monitor's own footprint. Exact feature values are bounded per model by sketch.exact_memory_mb (see Exact values below)."), 12, 8)
     L.add(timeseries("CPU", targets(("rate(process_cpu_seconds_total[$__rate_interval])", "cores used")), unit="short", minv=0,
                      description="CPU seconds per second: 1 = one core busy."), 12, 8)

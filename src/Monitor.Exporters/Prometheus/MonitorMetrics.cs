@@ -147,8 +147,8 @@ public sealed class MonitorMetrics
         _exactSwitches = f.CreateCounter("monitor_exact_budget_switches_total", "Accumulators switched to their sketch early to keep the model within its exact-memory budget.", ModelLabel);
         _rss = f.CreateGauge("process_resident_memory_bytes", "Resident memory of the Monitor process, in bytes.");
         _cpu = f.CreateCounter("process_cpu_seconds_total", "User and system CPU time of the Monitor process, in seconds.");
-        _gcHeap = f.CreateGauge("monitor_gc_heap_bytes", "Managed heap size after the last garbage collection, in bytes.");
-        _gcCommitted = f.CreateGauge("monitor_gc_committed_bytes", "Memory the garbage collector holds committed (heap plus free space kept for reuse), in bytes.");
+        _gcHeap = f.CreateGauge("monitor_gc_heap_bytes", "Managed heap in use: live objects and garbage not yet collected, in bytes.");
+        _gcCommitted = f.CreateGauge("monitor_gc_committed_bytes", "Memory the garbage collector holds committed (heap plus free space kept for reuse; as of the last collection, at least the heap in use), in bytes.");
         registry.AddBeforeCollectCallback(RefreshProcess);
 
         _resultFamilies =
@@ -165,9 +165,11 @@ public sealed class MonitorMetrics
     {
         _rss.Set(Environment.WorkingSet); // VmRSS on Linux
         _cpu.IncTo(Environment.CpuUsage.TotalTime.TotalSeconds);
-        var gc = GC.GetGCMemoryInfo();
-        _gcHeap.Set(gc.HeapSizeBytes);
-        _gcCommitted.Set(gc.TotalCommittedBytes);
+        // In use now (live plus not yet collected); committed is known as of the last collection (none yet: 0),
+        // and is never less than what is in use.
+        long heap = GC.GetTotalMemory(forceFullCollection: false);
+        _gcHeap.Set(heap);
+        _gcCommitted.Set(Math.Max(heap, GC.GetGCMemoryInfo().TotalCommittedBytes));
     }
 
     /// <summary>The registry the families live on.</summary>

@@ -16,7 +16,7 @@ internal sealed record RssResult(RssSettings Settings, long Events, double Bytes
 /// <summary>The daemon's own metrics at the sample with the highest RSS: where the memory was.</summary>
 /// <param name="Rss">process_resident_memory_bytes.</param>
 /// <param name="GcCommitted">monitor_gc_committed_bytes: the managed heap's committed memory, free space included.</param>
-/// <param name="GcHeap">monitor_gc_heap_bytes: managed heap after the last collection.</param>
+/// <param name="GcHeap">monitor_gc_heap_bytes: managed heap in use (live and not yet collected).</param>
 /// <param name="ExactValues">monitor_exact_values_bytes: exact feature values held.</param>
 internal sealed record RssBreakdown(double Rss, double GcCommitted, double GcHeap, double ExactValues);
 

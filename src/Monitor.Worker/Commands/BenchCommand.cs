@@ -129,7 +129,7 @@ internal static class BenchCommand
             output.WriteLine(string.Create(c, $"monitor run: {settings.Features} numeric features, {settings.Windows} open windows × {settings.EventsPerWindow:N0} events (~{r.BytesPerEvent:F0} B each, {r.Partitions} partitions), on {r.Machine}"));
             output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB"));
             var p = r.AtPeak;
-            output.WriteLine(string.Create(c, $"at the highest RSS the daemon reported ({Mb(p.Rss):F1} MB): GC committed {Mb(p.GcCommitted):F1} MB (heap after the last collection {Mb(p.GcHeap):F1} MB, of it exact feature values {Mb(p.ExactValues):F1} MB); runtime, code and native memory {Mb(p.Rss - p.GcCommitted):F1} MB"));
+            output.WriteLine(string.Create(c, $"at the highest RSS the daemon reported ({Mb(p.Rss):F1} MB): GC committed {Mb(p.GcCommitted):F1} MB (heap in use {Mb(p.GcHeap):F1} MB, of it exact feature values {Mb(p.ExactValues):F1} MB); runtime, code and native memory {Mb(p.Rss - p.GcCommitted):F1} MB"));
             output.WriteLine(Json(w =>
             {
                 w.WriteString("bench", "rss");

@@ -28,5 +28,10 @@ public sealed class RssCommandTests(ITestOutputHelper log)
             Assert.InRange(peak, 10, 4096);
             Assert.True(json.GetProperty("final_rss_mb").GetDouble() <= peak, line);
         }
+
+        // The daemon's own metrics were read: its GC holds some memory, less than the whole process.
+        double committed = json.GetProperty("at_peak_gc_committed_mb").GetDouble();
+        Assert.True(committed > 0 && json.GetProperty("at_peak_other_mb").GetDouble() > 0, line);
+        Assert.InRange(json.GetProperty("at_peak_gc_heap_mb").GetDouble(), 0.1, committed);
     }
 }
