@@ -62,24 +62,31 @@ public sealed class ModelPipeline
     public IReadOnlyDictionary<DecodeOutcome, long> Rejected => _rejected;
 
     /// <summary>Decodes and accumulates one prediction (or feature-log) message.</summary>
-    public DecodeOutcome OnPrediction(ReadOnlySpan<byte> message)
+    public DecodeOutcome OnPrediction(ReadOnlySpan<byte> message) => ApplyPrediction(_predictionDecoder.Decode(message, _prediction), _prediction);
+
+    /// <summary>
+    /// Accumulates a prediction decoded elsewhere — by an <see cref="EventDecoder"/> over
+    /// <see cref="CompiledModel.PredictionSchema"/>, e.g. on the thread that reads the messages — with the outcome
+    /// of that decoding (a failure is counted and returned). Same result as <see cref="OnPrediction"/>.
+    /// </summary>
+    public DecodeOutcome ApplyPrediction(DecodeOutcome outcome, DecodedEvent prediction)
     {
-        var outcome = _predictionDecoder.Decode(message, _prediction);
+        ArgumentNullException.ThrowIfNull(prediction);
         if (outcome != DecodeOutcome.Ok)
         {
             Count(outcome);
             return outcome;
         }
 
-        if (Model.Rules.Version is { } wanted && !string.Equals(_prediction.ModelVersion, wanted, StringComparison.Ordinal))
+        if (Model.Rules.Version is { } wanted && !string.Equals(prediction.ModelVersion, wanted, StringComparison.Ordinal))
         {
             OtherVersion++;
             return DecodeOutcome.Ok;
         }
 
-        _lastVersion = _prediction.ModelVersion ?? _lastVersion;
-        Engine.AddPrediction(_prediction);
-        Engine.AdvanceWatermark(_prediction.Timestamp);
+        _lastVersion = prediction.ModelVersion ?? _lastVersion;
+        Engine.AddPrediction(prediction);
+        Engine.AdvanceWatermark(prediction.Timestamp);
         return DecodeOutcome.Ok;
     }
 
@@ -91,39 +98,53 @@ public sealed class ModelPipeline
             throw new InvalidOperationException($"Model '{Model.Model}' has no label topic or performance rules.");
         }
 
-        var outcome = _labelDecoder.Decode(message, _label);
+        return ApplyLabel(_labelDecoder.Decode(message, _label), _label);
+    }
+
+    /// <summary>
+    /// Joins a label decoded elsewhere (by an <see cref="EventDecoder"/> over <see cref="CompiledModel.LabelSchema"/>)
+    /// with the outcome of that decoding. Same result as <see cref="OnLabel"/>.
+    /// </summary>
+    public DecodeOutcome ApplyLabel(DecodeOutcome outcome, DecodedEvent label)
+    {
+        ArgumentNullException.ThrowIfNull(label);
+        if (_labelDecoder is null)
+        {
+            throw new InvalidOperationException($"Model '{Model.Model}' has no label topic or performance rules.");
+        }
+
         if (outcome != DecodeOutcome.Ok)
         {
             Count(outcome);
             return outcome;
         }
 
-        string id = _label.EventId!;
+        string id = label.EventId!;
         switch (Model.Task)
         {
             case ModelTask.Regression:
-                if (_label.NumericState[Model.LabelValueSlot] != FieldState.Present)
+                if (label.NumericState[Model.LabelValueSlot] != FieldState.Present)
                 {
                     return MissingLabel();
                 }
 
-                Engine.AddLabel(id, _label.Timestamp, _label.Numeric[Model.LabelValueSlot]);
+                Engine.AddLabel(id, label.Timestamp, label.Numeric[Model.LabelValueSlot]);
                 break;
             case ModelTask.BinaryClassification:
-                if (_label.CategoricalState[Model.LabelClassSlot] != FieldState.Present || !TryBinary(_label.Category(Model.LabelClassSlot), out double truth))
+                if (label.CategoricalState[Model.LabelClassSlot] != FieldState.Present || !TryBinary(label.Category(Model.LabelClassSlot), out double truth))
                 {
                     return MissingLabel();
                 }
 
-                Engine.AddLabel(id, _label.Timestamp, truth);
+                Engine.AddLabel(id, label.Timestamp, truth);
                 break;
             default:
-                if (_label.CategoricalState[Model.LabelClassSlot] != FieldState.Present)
+                if (label.CategoricalState[Model.LabelClassSlot] != FieldState.Present)
                 {
                     return MissingLabel();
                 }
 
-                Engine.AddLabel(id, _label.Timestamp, _label.Category(Model.LabelClassSlot).ToString());
+                Engine.AddLabel(id, label.Timestamp, label.Category(Model.LabelClassSlot).ToString());
                 break;
         }
 

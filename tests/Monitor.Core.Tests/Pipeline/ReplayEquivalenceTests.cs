@@ -104,6 +104,46 @@ public sealed class ReplayEquivalenceTests
         Assert.Equal(1.0, backfill.Performance.Metrics["roc_auc"]);
     }
 
+    [Fact]
+    public void ApplyPrediction_DecodedByItsOwnDecoders_SameReportsAndRejectionsAsOnPrediction()
+    {
+        // The ingest decodes on its consume thread with decoders of its own and applies on the processing task:
+        // the same messages must give the same reports, counts and rejections, labels and failures included.
+        var baseline = BaselineBuilderTests.Build(BaselineBuilderTests.Rows(new Random(14), 400), exactLimit: 10_000);
+        var model = CompiledModel.Compile(BaselineBuilderTests.Rules(exactLimit: 64), baseline, DriftTestRegistry.Default);
+        var direct = new ModelPipeline(model);
+        var split = new ModelPipeline(model);
+        var predictions = new EventDecoder(model.PredictionSchema);
+        var labels = new EventDecoder(model.LabelSchema!);
+        var buffers = new[] { predictions.CreateBuffer(), predictions.CreateBuffer() }; // alternated, as pooled buffers are
+        var labelBuffer = labels.CreateBuffer();
+        var rng = new Random(15);
+        for (int i = 0; i < 2000; i++)
+        {
+            byte[] message = i % 97 == 5
+                ? System.Text.Encoding.UTF8.GetBytes("{\"event_id\":\"x\",\"timestamp\":") // invalid: a dead letter
+                : new PredictionEventBuilder().WithId("e" + i).At(T0.AddSeconds(i * 5)).With("amount", Math.Round(rng.NextDouble() * 100, 2))
+                    .With("country", i % 3 == 0 ? "FR" : "DE").Scored(rng.NextDouble()).Build();
+            var buffer = buffers[i % 2];
+            Assert.Equal(direct.OnPrediction(message), split.ApplyPrediction(predictions.Decode(message, buffer), buffer));
+            if (i % 4 == 0)
+            {
+                byte[] label = Label("e" + i, i % 8 == 0 ? "1" : "0");
+                Assert.Equal(direct.OnLabel(label), split.ApplyLabel(labels.Decode(label, labelBuffer), labelBuffer));
+            }
+        }
+
+        direct.AdvanceWatermark(T0.AddHours(6));
+        split.AdvanceWatermark(T0.AddHours(6));
+        var expected = direct.Evaluate();
+        Assert.NotEmpty(expected);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(expected), System.Text.Json.JsonSerializer.Serialize(split.Evaluate()));
+        Assert.Equal(direct.Rejected, split.Rejected);
+        Assert.NotEmpty(split.Rejected);
+        Assert.Equal(direct.Engine.LabelsJoined, split.Engine.LabelsJoined);
+        Assert.True(split.Engine.LabelsJoined > 0);
+    }
+
     private static byte[] Label(string id, string label) => System.Text.Encoding.UTF8.GetBytes(
         $"{{\"event_id\":\"{id}\",\"timestamp\":\"2026-11-28T08:30:00.000Z\",\"label\":\"{label}\"}}");
 
