@@ -132,36 +132,8 @@ internal sealed class BucketIndex
         // Values equal to the slot's first value are only counted (they fill the region's tail afterwards), so a
         // single-valued slot costs a comparison per value and no writes; the buffer's untouched pages stay unmapped.
         var buffer = GC.AllocateUninitializedArray<double>(starts[^1]);
-        var values = _source.AsSpan();
-        int j = 0;
-        if (Avx.IsSupported && values.Length >= 4)
-        {
-            var vmin = Vector256.Create(Min);
-            var vscale = Vector256.Create(Scale);
-            var vhigh = Vector256.Create((double)Buckets);
-            for (; j <= values.Length - 4; j += 4)
-            {
-                var s = SlotsOf4(values.Slice(j, 4), vmin, vscale, vhigh);
-                for (int lane = 0; lane < 4; lane++)
-                {
-                    int slot = s.GetElement(lane);
-                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
-                    {
-                        Keep(values[j + lane], target[slot], first, seen, position, buffer);
-                    }
-                }
-            }
-        }
-
-        for (; j < values.Length; j++)
-        {
-            int k = target[SlotOf(values[j], Min, Scale, Buckets)];
-            if (k >= 0)
-            {
-                Keep(values[j], k, first, seen, position, buffer);
-            }
-        }
-
+        var keeper = new Keeper(target, first, seen, position, buffer);
+        ForMarked(_source, Min, Scale, Buckets, missing.ToArray(), marked, ref keeper);
         ArrayPool<int>.Shared.Return(target);
         for (int i = 0; i < missing.Count; i++)
         {
@@ -177,17 +149,133 @@ internal sealed class BucketIndex
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Keep(double x, int k, double[] first, bool[] seen, int[] position, double[] buffer)
+    /// <summary>What a pass over values does with each value of a listed slot.</summary>
+    private interface ISlotVisitor
     {
-        if (!seen[k])
+        void Visit(double x, int slot);
+    }
+
+    /// <summary>Resolve's visitor: counts values equal to the slot's first one, writes the others.</summary>
+    private readonly struct Keeper(int[] target, double[] first, bool[] seen, int[] position, double[] buffer) : ISlotVisitor
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Visit(double x, int slot)
         {
-            seen[k] = true;
-            first[k] = x;
+            int k = target[slot];
+            if (!seen[k])
+            {
+                seen[k] = true;
+                first[k] = x;
+            }
+            else if (x != first[k])
+            {
+                buffer[position[k]++] = x;
+            }
         }
-        else if (x != first[k])
+    }
+
+    /// <summary>
+    /// Calls <paramref name="visitor"/> for every value whose slot is marked in <paramref name="marked"/> (one bit per
+    /// slot; <paramref name="slots"/> lists the marked slots), in input order.
+    /// </summary>
+    /// <remarks>
+    /// Marked slots hold a tiny share of the values, so the pass is about ruling values out fast. With AVX-512 a
+    /// coarse bitmap of 1,024 slot groups lives in two registers: sixteen values are ruled out at a time by one
+    /// two-table permute and a shift, without extracting a lane or touching memory; only a hit looks at the lanes.
+    /// </remarks>
+    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForMarked<T>(ReadOnlySpan<double> values, double min, double scale, int buckets, ReadOnlySpan<int> slots, ulong[] marked, ref T visitor)
+        where T : struct, ISlotVisitor, allows ref struct
+    {
+        int j = 0;
+        if (Avx512F.IsSupported && values.Length >= 16 && slots.Length > 0)
         {
-            buffer[position[k]++] = x;
+            // The groups cover only the marked slots' span, so they are as narrow as 1,024 of them can be.
+            int low = int.MaxValue;
+            int high = int.MinValue;
+            foreach (int slot in slots)
+            {
+                low = Math.Min(low, slot);
+                high = Math.Max(high, slot);
+            }
+
+            int shift = 0;
+            while (((high - low) >> shift) >= 1024)
+            {
+                shift++;
+            }
+
+            // Group g = (slot − low) >> shift sits in word g & 31 (the permute's index), bit g >> 5. A slot below low
+            // wraps to a huge g whose shift count is 32 or more, which clears the bit as a slot above high does.
+            Span<uint> coarse = stackalloc uint[32];
+            coarse.Clear();
+            foreach (int slot in slots)
+            {
+                int g = (slot - low) >> shift;
+                coarse[g & 31] |= 1u << (g >> 5);
+            }
+
+            var vlow = Vector512.Create((uint)low);
+            var lower = Vector512.Create((ReadOnlySpan<uint>)coarse[..16]);
+            var upper = Vector512.Create((ReadOnlySpan<uint>)coarse[16..]);
+            var vmin = Vector512.Create(min);
+            var vscale = Vector512.Create(scale);
+            var vhigh = Vector512.Create((double)buckets);
+            Span<int> lanes = stackalloc int[16];
+            for (; j <= values.Length - 16; j += 16)
+            {
+                var s = Vector512.Create(SlotsOf8(values.Slice(j, 8), vmin, vscale, vhigh), SlotsOf8(values.Slice(j + 8, 8), vmin, vscale, vhigh));
+                var g = Vector512.ShiftRightLogical(s.AsUInt32() - vlow, shift);
+                var words = Avx512F.PermuteVar16x32x2(lower, g, upper);
+                // The group's bit moved to the sign position: one mask bit per lane whose group holds a marked slot.
+                uint hits = (uint)Avx512F.ShiftLeftLogicalVariable(words, Vector512.Create(31u) - Vector512.ShiftRightLogical(g, 5)).ExtractMostSignificantBits();
+                if (hits == 0)
+                {
+                    continue;
+                }
+
+                s.CopyTo(lanes);
+                do
+                {
+                    int lane = BitOperations.TrailingZeroCount(hits);
+                    hits &= hits - 1;
+                    int slot = lanes[lane];
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
+                    {
+                        visitor.Visit(values[j + lane], slot);
+                    }
+                }
+                while (hits != 0);
+            }
+        }
+        else if (Avx.IsSupported && values.Length >= 4)
+        {
+            var vmin = Vector256.Create(min);
+            var vscale = Vector256.Create(scale);
+            var vhigh = Vector256.Create((double)buckets);
+            for (; j <= values.Length - 4; j += 4)
+            {
+                var s = SlotsOf4(values.Slice(j, 4), vmin, vscale, vhigh);
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    // A bitmap small enough for L1 cache answers "not wanted" for most values without more lookups.
+                    int slot = s.GetElement(lane);
+                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
+                    {
+                        visitor.Visit(values[j + lane], slot);
+                    }
+                }
+            }
+        }
+
+        for (; j < values.Length; j++)
+        {
+            int slot = SlotOf(values[j], min, scale, buckets);
+            if ((marked[slot >> 6] & (1UL << slot)) != 0)
+            {
+                visitor.Visit(values[j], slot);
+            }
         }
     }
 
@@ -264,6 +352,14 @@ internal sealed class BucketIndex
         return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, Vector256.Create(-1.0)), high) + Vector256<double>.One);
     }
 
+    /// <summary><see cref="SlotOf"/> for eight values at once (AVX-512): the same floor, clamp and shift.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SlotsOf8(ReadOnlySpan<double> eight, Vector512<double> min, Vector512<double> scale, Vector512<double> high)
+    {
+        var t = Vector512.Floor((Vector512.Create(eight) - min) * scale);
+        return Avx512F.ConvertToVector256Int32WithTruncation(Vector512.Min(Vector512.Max(t, Vector512.Create(-1.0)), high) + Vector512<double>.One);
+    }
+
     /// <summary>The bucket scale for [min, max], if it is finite and positive.</summary>
     internal static bool TryScale(double min, double max, int buckets, out double scale)
     {
@@ -323,57 +419,36 @@ internal sealed class BucketIndex
 
         below ??= new long[slots.Length];
         above ??= new long[slots.Length];
-        int j = 0;
-        if (Avx.IsSupported && values.Length >= 4)
-        {
-            var vmin = Vector256.Create(min);
-            var vscale = Vector256.Create(scale);
-            var vhigh = Vector256.Create((double)buckets);
-            for (; j <= values.Length - 4; j += 4)
-            {
-                var s = SlotsOf4(values.Slice(j, 4), vmin, vscale, vhigh);
-                for (int lane = 0; lane < 4; lane++)
-                {
-                    // A bitmap small enough for L1 cache answers "not wanted" for most values without touching target.
-                    int slot = s.GetElement(lane);
-                    if ((marked[slot >> 6] & (1UL << slot)) != 0)
-                    {
-                        Take(values[j + lane], target[slot], pivot, position, buffer, below, above);
-                    }
-                }
-            }
-        }
-
-        for (; j < values.Length; j++)
-        {
-            int k = target[SlotOf(values[j], min, scale, buckets)];
-            if (k >= 0)
-            {
-                Take(values[j], k, pivot, position, buffer, below, above);
-            }
-        }
-
+        var taker = new Taker(target, pivot, position, buffer, below, above);
+        ForMarked(values, min, scale, buckets, slots, marked, ref taker);
         ArrayPool<int>.Shared.Return(target);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Take(double x, int k, double[] pivot, int[] position, Span<double> buffer, long[] below, long[] above)
+    /// <summary>GatherSlots' visitor: writes a slot's values, or counts them below and above its pivot.</summary>
+    private readonly ref struct Taker(int[] target, double[] pivot, int[] position, Span<double> buffer, long[] below, long[] above) : ISlotVisitor
     {
-        double p = pivot[k];
-        if (double.IsNaN(p))
+        private readonly Span<double> _buffer = buffer;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Visit(double x, int slot)
         {
-            buffer[position[k]++] = x;
-        }
-        else if (x != p)
-        {
-            // Discrete data: almost every value equals the pivot, so the common case is one predictable comparison.
-            if (x < p)
+            int k = target[slot];
+            double p = pivot[k];
+            if (double.IsNaN(p))
             {
-                below[k]++;
+                _buffer[position[k]++] = x;
             }
-            else
+            else if (x != p)
             {
-                above[k]++;
+                // Discrete data: almost every value equals the pivot, so the common case is one predictable comparison.
+                if (x < p)
+                {
+                    below[k]++;
+                }
+                else
+                {
+                    above[k]++;
+                }
             }
         }
     }
