@@ -61,6 +61,15 @@ internal sealed class BucketIndex
     public int Count => _source.Length;
 
     /// <summary>
+    /// Stands for this index in what is derived from it (quantile bins, a <see cref="SlotTally"/>) without keeping its
+    /// values alive.
+    /// </summary>
+    public object Identity { get; } = new();
+
+    /// <summary>The slots holding the ranks of the default quantile bins' edges (ascending, may repeat).</summary>
+    public ReadOnlySpan<int> DecileSlots => _decileSlots;
+
+    /// <summary>
     /// Prefix counts: slot s holds the values of ranks Offsets[s]..Offsets[s + 1] − 1 (0-based) in sorted order.
     /// </summary>
     public ReadOnlySpan<int> Offsets => _offsets;
@@ -149,6 +158,9 @@ internal sealed class BucketIndex
         }
     }
 
+    // Marked slots that the AVX-512 pass compares one by one rather than through its coarse groups.
+    private const int ExactSlots = 8;
+
     /// <summary>What a pass over values does with each value of a listed slot.</summary>
     private interface ISlotVisitor
     {
@@ -191,34 +203,66 @@ internal sealed class BucketIndex
         int j = 0;
         if (Avx512F.IsSupported && values.Length >= 16 && slots.Length > 0)
         {
-            // The groups cover only the marked slots' span, so they are as narrow as 1,024 of them can be.
-            int low = int.MaxValue;
-            int high = int.MinValue;
-            foreach (int slot in slots)
+            // Up to eight outlying marked slots (quantile slots far from the KS candidates) are compared exactly; the
+            // groups cover only the rest's span, so they are as narrow as 1,024 of them can be.
+            var sorted = slots.ToArray();
+            Array.Sort(sorted);
+            int first = 0;
+            int last = sorted.Length - 1;
+            long narrowest = long.MaxValue;
+            for (int i = 0; i <= Math.Min(ExactSlots, sorted.Length - 1); i++)
             {
-                low = Math.Min(low, slot);
-                high = Math.Max(high, slot);
+                for (int k = 0; i + k <= ExactSlots && sorted.Length - 1 - k >= i; k++)
+                {
+                    long span = (long)sorted[sorted.Length - 1 - k] - sorted[i];
+                    if (span < narrowest)
+                    {
+                        narrowest = span;
+                        first = i;
+                        last = sorted.Length - 1 - k;
+                    }
+                }
             }
 
+            Span<int> exact = stackalloc int[ExactSlots];
+            exact.Fill(-1);
+            int e = 0;
+            for (int i = 0; i < sorted.Length; i++)
+            {
+                if (i < first || i > last)
+                {
+                    exact[e++] = sorted[i];
+                }
+            }
+
+            int low = sorted[first];
             int shift = 0;
-            while (((high - low) >> shift) >= 1024)
+            while (((sorted[last] - low) >> shift) >= 1024)
             {
                 shift++;
             }
 
             // Group g = (slot − low) >> shift sits in word g & 31 (the permute's index), bit g >> 5. A slot below low
-            // wraps to a huge g whose shift count is 32 or more, which clears the bit as a slot above high does.
+            // wraps to a huge g whose shift count is 32 or more, which clears the bit as a slot above the span does.
             Span<uint> coarse = stackalloc uint[32];
             coarse.Clear();
-            foreach (int slot in slots)
+            for (int i = first; i <= last; i++)
             {
-                int g = (slot - low) >> shift;
+                int g = (sorted[i] - low) >> shift;
                 coarse[g & 31] |= 1u << (g >> 5);
             }
 
             var vlow = Vector512.Create((uint)low);
             var lower = Vector512.Create((ReadOnlySpan<uint>)coarse[..16]);
             var upper = Vector512.Create((ReadOnlySpan<uint>)coarse[16..]);
+            var e0 = Vector512.Create(exact[0]);
+            var e1 = Vector512.Create(exact[1]);
+            var e2 = Vector512.Create(exact[2]);
+            var e3 = Vector512.Create(exact[3]);
+            var e4 = Vector512.Create(exact[4]);
+            var e5 = Vector512.Create(exact[5]);
+            var e6 = Vector512.Create(exact[6]);
+            var e7 = Vector512.Create(exact[7]);
             var vmin = Vector512.Create(min);
             var vscale = Vector512.Create(scale);
             var vhigh = Vector512.Create((double)buckets);
@@ -229,7 +273,10 @@ internal sealed class BucketIndex
                 var g = Vector512.ShiftRightLogical(s.AsUInt32() - vlow, shift);
                 var words = Avx512F.PermuteVar16x32x2(lower, g, upper);
                 // The group's bit moved to the sign position: one mask bit per lane whose group holds a marked slot.
-                uint hits = (uint)Avx512F.ShiftLeftLogicalVariable(words, Vector512.Create(31u) - Vector512.ShiftRightLogical(g, 5)).ExtractMostSignificantBits();
+                var grouped = Avx512F.ShiftLeftLogicalVariable(words, Vector512.Create(31u) - Vector512.ShiftRightLogical(g, 5)).AsInt32();
+                var equal = (Vector512.Equals(s, e0) | Vector512.Equals(s, e1)) | (Vector512.Equals(s, e2) | Vector512.Equals(s, e3))
+                    | (Vector512.Equals(s, e4) | Vector512.Equals(s, e5)) | (Vector512.Equals(s, e6) | Vector512.Equals(s, e7));
+                uint hits = (uint)(grouped | equal).ExtractMostSignificantBits();
                 if (hits == 0)
                 {
                     continue;
@@ -349,7 +396,7 @@ internal sealed class BucketIndex
     private static Vector128<int> SlotsOf4(ReadOnlySpan<double> four, Vector256<double> min, Vector256<double> scale, Vector256<double> high)
     {
         var t = Vector256.Floor((Vector256.Create(four) - min) * scale);
-        return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(t, Vector256.Create(-1.0)), high) + Vector256<double>.One);
+        return Avx.ConvertToVector128Int32WithTruncation(Vector256.MinNative(Vector256.MaxNative(t, Vector256.Create(-1.0)), high) + Vector256<double>.One);
     }
 
     /// <summary><see cref="SlotOf"/> for eight values at once (AVX-512): the same floor, clamp and shift.</summary>
@@ -357,7 +404,7 @@ internal sealed class BucketIndex
     private static Vector256<int> SlotsOf8(ReadOnlySpan<double> eight, Vector512<double> min, Vector512<double> scale, Vector512<double> high)
     {
         var t = Vector512.Floor((Vector512.Create(eight) - min) * scale);
-        return Avx512F.ConvertToVector256Int32WithTruncation(Vector512.Min(Vector512.Max(t, Vector512.Create(-1.0)), high) + Vector512<double>.One);
+        return Avx512F.ConvertToVector256Int32WithTruncation(Vector512.MinNative(Vector512.MaxNative(t, Vector512.Create(-1.0)), high) + Vector512<double>.One);
     }
 
     /// <summary>The bucket scale for [min, max], if it is finite and positive.</summary>

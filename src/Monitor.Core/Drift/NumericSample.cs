@@ -37,6 +37,7 @@ public sealed class NumericSample
     private BucketIndex? _index;
     private bool _indexTried;
     private double[]? _moments;
+    private SlotTally? _tally;
 
     private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted)
     {
@@ -122,6 +123,16 @@ public sealed class NumericSample
             Volatile.Write(ref _indexTried, true);
             return index;
         }
+    }
+
+    /// <summary>
+    /// What the last exact KS pass of these values through another sample's index learned about that index's decile
+    /// slots (see <see cref="SlotTally"/>); null until then.
+    /// </summary>
+    internal SlotTally? Tally
+    {
+        get => Volatile.Read(ref _tally);
+        set => Volatile.Write(ref _tally, value);
     }
 
     /// <summary>The weight of entry <paramref name="index"/> (1 for unweighted samples).</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Numerics;
 
 namespace Monitor.Core.Drift.Numeric;
 
@@ -16,12 +17,18 @@ internal static class BucketedKs
     private const int SortBelow = 64;
 
     /// <summary>sup |F_ref − F_cur| for a reference given by its index and the current sample's values in any order.</summary>
-    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current)
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current) => Statistic(reference, current, out _);
+
+    /// <summary>
+    /// The statistic, and what the pass over the current values learned about the index's decile slots (null when no
+    /// slot needed a look), which quantile bins fitted on the same reference count the current sample from.
+    /// </summary>
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, out SlotTally? tally)
     {
         var currentCounts = reference.CountSlots(current);
         try
         {
-            return Statistic(reference, current, currentCounts.AsSpan(0, reference.SlotCount));
+            return Statistic(reference, current, currentCounts.AsSpan(0, reference.SlotCount), out tally);
         }
         finally
         {
@@ -29,8 +36,9 @@ internal static class BucketedKs
         }
     }
 
-    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, ReadOnlySpan<int> currentCounts)
+    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, ReadOnlySpan<int> currentCounts, out SlotTally? tally)
     {
+        tally = null;
         double na = reference.Count;
         double nb = current.Length;
         var candidates = new List<Candidate>();
@@ -41,13 +49,24 @@ internal static class BucketedKs
         }
 
         // One pass over the current sample gathers the values of every slot that may need a look, except where the
-        // reference's values are all equal: there counts below and at that value are enough.
-        var slots = new int[candidates.Count];
-        for (int i = 0; i < slots.Length; i++)
+        // reference's values are all equal: there counts below and at that value are enough. The decile slots come
+        // along (a few values each), so that quantile bins fitted on this reference need no pass of their own.
+        var slotList = new List<int>(candidates.Count + 9);
+        foreach (var c in candidates)
         {
-            slots[i] = candidates[i].Bucket;
+            slotList.Add(c.Bucket);
         }
 
+        var deciles = reference.DecileSlots;
+        foreach (int slot in deciles)
+        {
+            if (!slotList.Contains(slot))
+            {
+                slotList.Add(slot);
+            }
+        }
+
+        var slots = slotList.ToArray();
         reference.Resolve(slots);
         var counts = new int[slots.Length];
         var pivots = new double[slots.Length];
@@ -89,6 +108,8 @@ internal static class BucketedKs
                     Refine(referenceSlot, buffer.AsSpan(starts[i], counts[i]), c.Before, c.BeforeCurrent, na, nb, ref best);
                 }
             }
+
+            tally = Tally(reference, deciles, slots, currentCounts, pivots, above, buffer, starts);
         }
         finally
         {
@@ -96,6 +117,66 @@ internal static class BucketedKs
         }
 
         return Math.Min(best, 1);
+    }
+
+    /// <summary>The current sample's counts at the index's decile slots, from the gather pass's results.</summary>
+    private static SlotTally Tally(BucketIndex reference, ReadOnlySpan<int> deciles, int[] slots, ReadOnlySpan<int> currentCounts, double[] pivots, long[] above, double[] buffer, int[] starts)
+    {
+        var distinct = new List<int>(deciles.Length);
+        foreach (int slot in deciles)
+        {
+            if (distinct.Count == 0 || distinct[^1] != slot)
+            {
+                distinct.Add(slot);
+            }
+        }
+
+        int n = distinct.Count;
+        var before = new long[n];
+        var inSlot = new long[n];
+        var tallyPivots = new double[n];
+        var tallyAbove = new long[n];
+        var values = new ReadOnlyMemory<double>[n];
+        long sum = 0;
+        int from = 0;
+        for (int d = 0; d < n; d++)
+        {
+            int slot = distinct[d];
+            sum += Sum(currentCounts[from..slot]);
+            from = slot;
+            int i = Array.IndexOf(slots, slot);
+            before[d] = sum;
+            inSlot[d] = currentCounts[slot];
+            tallyPivots[d] = pivots[i];
+            tallyAbove[d] = above[i];
+            values[d] = double.IsNaN(pivots[i]) ? buffer.AsSpan(starts[i], starts[i + 1] - starts[i]).ToArray() : ReadOnlyMemory<double>.Empty;
+        }
+
+        return new SlotTally(reference.Identity, [.. distinct], before, inSlot, tallyPivots, tallyAbove, values);
+    }
+
+    private static long Sum(ReadOnlySpan<int> counts)
+    {
+        long sum = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Per-lane sums stay below the sample size, which is an int.
+            var acc = Vector<int>.Zero;
+            for (; i <= counts.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                acc += new Vector<int>(counts[i..]);
+            }
+
+            sum = Vector.Sum(acc);
+        }
+
+        for (; i < counts.Length; i++)
+        {
+            sum += counts[i];
+        }
+
+        return sum;
     }
 
     /// <summary>
