@@ -27,9 +27,10 @@ internal sealed class BucketIndex
     private readonly ConcurrentDictionary<int, ReadOnlyMemory<double>> _gathered = new();
     private readonly ConcurrentDictionary<int, double> _singles = new();
 
-    private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets)
+    private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets, bool integral)
     {
         _source = source;
+        Integral = integral;
         Min = min;
         Max = max;
         Buckets = buckets;
@@ -53,6 +54,13 @@ internal sealed class BucketIndex
 
     /// <summary>Buckets per unit of value: B / (Max − Min).</summary>
     public double Scale { get; }
+
+    /// <summary>
+    /// Whether every value is an integer and buckets are at most half a unit wide: then no two integers share a
+    /// slot, so every slot of the index holds one distinct value, and any integer sample's values in one of slots
+    /// 1..B are that value too.
+    /// </summary>
+    public bool Integral { get; }
 
     /// <summary>The number of slots (B + 2).</summary>
     public int SlotCount => Buckets + 2;
@@ -118,6 +126,24 @@ internal sealed class BucketIndex
             }
         }
 
+        if (Integral)
+        {
+            // Every slot holds one integer, found from the slot number alone: no pass over the values.
+            for (int i = missing.Count - 1; i >= 0; i--)
+            {
+                if (IntegerIn(missing[i]) is { } value)
+                {
+                    _singles.TryAdd(missing[i], value);
+                    missing.RemoveAt(i);
+                }
+            }
+
+            if (missing.Count == 0)
+            {
+                return;
+            }
+        }
+
         var counts = new int[missing.Count];
         for (int i = 0; i < counts.Length; i++)
         {
@@ -160,6 +186,36 @@ internal sealed class BucketIndex
 
     // Marked slots that the AVX-512 pass compares one by one rather than through its coarse groups.
     private const int ExactSlots = 8;
+
+    /// <summary>
+    /// The integer value this index holds in <paramref name="slot"/> when <see cref="Integral"/>: the one integer whose
+    /// slot it is, found next to the slot's lower end and checked with <see cref="SlotOf"/>; null if none is.
+    /// </summary>
+    internal double? IntegerIn(int slot)
+    {
+        if (slot < 1 || slot > Buckets + 1)
+        {
+            return null;
+        }
+
+        if (slot == Buckets + 1)
+        {
+            // The last slot also takes every larger integer; of this index's values only the largest can be there.
+            return SlotOf(Max, Min, Scale, Buckets) == slot ? Max : null;
+        }
+
+        double near = Math.Floor(Min + ((slot - 1) / Scale));
+        for (int d = -1; d <= 2; d++)
+        {
+            double candidate = near + d;
+            if (SlotOf(candidate, Min, Scale, Buckets) == slot)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>What a pass over values does with each value of a listed slot.</summary>
     private interface ISlotVisitor
@@ -334,7 +390,12 @@ internal sealed class BucketIndex
     /// and largest are <paramref name="min"/> and <paramref name="max"/>; null when the range is zero or too wide
     /// or narrow for a finite scale (callers then sort).
     /// </summary>
-    public static BucketIndex? TryBuild(double[] values, double min, double max, int buckets)
+    /// <param name="values">The values.</param>
+    /// <param name="min">Their smallest.</param>
+    /// <param name="max">Their largest.</param>
+    /// <param name="buckets">The number of buckets.</param>
+    /// <param name="integral">Whether every value is an integer.</param>
+    public static BucketIndex? TryBuild(double[] values, double min, double max, int buckets, bool integral = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(buckets, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(buckets, MaxBuckets);
@@ -350,7 +411,9 @@ internal sealed class BucketIndex
             offsets[s] += offsets[s - 1];
         }
 
-        return new BucketIndex(values, min, max, buckets, scale, offsets);
+        // Distinct integers differ by at least 1, so at scale ≥ 2 their computed (x − min)·scale differ by more than 1
+        // (rounding moves them by far less than 1e-9 at up to 2^18 buckets) and their floors differ.
+        return new BucketIndex(values, min, max, buckets, scale, offsets, integral && scale >= 2);
     }
 
     /// <summary>

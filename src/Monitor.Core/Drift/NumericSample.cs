@@ -39,9 +39,10 @@ public sealed class NumericSample
     private double[]? _moments;
     private SlotTally? _tally;
 
-    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted)
+    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted, bool integral = false)
     {
         _values = values;
+        IsIntegral = integral;
         _sorted = sorted ? values : null;
         _weights = weights;
         _min = min;
@@ -93,6 +94,12 @@ public sealed class NumericSample
     /// <summary>Whether <see cref="Values"/> is sorted already (reading it costs nothing more).</summary>
     internal bool HasSortedValues => Volatile.Read(ref _sorted) is not null;
 
+    /// <summary>
+    /// Whether every value of an unweighted sample is an integer (counts, codes, ratings), which lets the exact KS
+    /// statistic know without looking that a narrow bucket holds one distinct value; false for weighted samples.
+    /// </summary>
+    internal bool IsIntegral { get; }
+
     /// <summary>The smallest value (NaN for an empty sample).</summary>
     internal double Min => _min;
 
@@ -116,7 +123,7 @@ public sealed class NumericSample
             var values = Volatile.Read(ref _values);
             if (_weights is null && values.Length >= IndexThreshold)
             {
-                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length));
+                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length), IsIntegral);
             }
 
             Volatile.Write(ref _index, index);
@@ -148,10 +155,12 @@ public sealed class NumericSample
         int i = 0;
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
+        bool integral = true;
         if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
+            var fraction = Vector256<double>.Zero;
             int width = Vector256<double>.Count;
             for (; i <= values.Length - width; i += width)
             {
@@ -163,6 +172,7 @@ public sealed class NumericSample
                     n += width;
                     vmin = Vector256.Min(vmin, v);
                     vmax = Vector256.Max(vmax, v);
+                    fraction |= v - Vector256.Floor(v);
                 }
                 else
                 {
@@ -174,6 +184,7 @@ public sealed class NumericSample
                             finite[n++] = x;
                             min = x < min ? x : min;
                             max = x > max ? x : max;
+                            integral &= x == Math.Floor(x);
                         }
                     }
                 }
@@ -184,6 +195,8 @@ public sealed class NumericSample
                 min = Math.Min(min, vmin.GetElement(k));
                 max = Math.Max(max, vmax.GetElement(k));
             }
+
+            integral &= fraction == Vector256<double>.Zero;
         }
 
         for (; i < values.Length; i++)
@@ -194,6 +207,7 @@ public sealed class NumericSample
                 finite[n++] = x;
                 min = x < min ? x : min;
                 max = x > max ? x : max;
+                integral &= x == Math.Floor(x);
             }
         }
 
@@ -205,7 +219,7 @@ public sealed class NumericSample
 
         return n == 0
             ? new NumericSample(finite, null, 0, nonFinite, 0, double.NaN, double.NaN, sorted: true)
-            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1);
+            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1, integral);
     }
 
     /// <summary>
@@ -219,12 +233,14 @@ public sealed class NumericSample
         ArgumentNullException.ThrowIfNull(values);
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
+        bool integral = true;
         int i = 0;
         if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
             var bad = Vector256<double>.Zero;
+            var fraction = Vector256<double>.Zero;
             int width = Vector256<double>.Count;
             for (; i <= values.Length - width; i += width)
             {
@@ -232,6 +248,7 @@ public sealed class NumericSample
                 bad |= v - v; // 0 for finite values, NaN otherwise
                 vmin = Vector256.Min(vmin, v);
                 vmax = Vector256.Max(vmax, v);
+                fraction |= v - Vector256.Floor(v);
             }
 
             if (!Vector256.EqualsAll(bad, Vector256<double>.Zero))
@@ -244,6 +261,8 @@ public sealed class NumericSample
                 min = Math.Min(min, vmin.GetElement(k));
                 max = Math.Max(max, vmax.GetElement(k));
             }
+
+            integral = fraction == Vector256<double>.Zero;
         }
 
         for (; i < values.Length; i++)
@@ -256,11 +275,12 @@ public sealed class NumericSample
 
             min = x < min ? x : min;
             max = x > max ? x : max;
+            integral &= x == Math.Floor(x);
         }
 
         return values.Length == 0
             ? new NumericSample(values, null, 0, 0, 0, double.NaN, double.NaN, sorted: true)
-            : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1);
+            : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1, integral);
     }
 
     /// <summary>

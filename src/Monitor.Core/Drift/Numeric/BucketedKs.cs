@@ -17,18 +17,22 @@ internal static class BucketedKs
     private const int SortBelow = 64;
 
     /// <summary>sup |F_ref − F_cur| for a reference given by its index and the current sample's values in any order.</summary>
-    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current) => Statistic(reference, current, out _);
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current) => Statistic(reference, current, false, out _);
 
     /// <summary>
     /// The statistic, and what the pass over the current values learned about the index's decile slots (null when no
     /// slot needed a look), which quantile bins fitted on the same reference count the current sample from.
     /// </summary>
-    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, out SlotTally? tally)
+    /// <param name="reference">The reference's index.</param>
+    /// <param name="current">The current values.</param>
+    /// <param name="currentIntegral">Whether every current value is an integer.</param>
+    /// <param name="tally">The current sample's counts at the decile slots.</param>
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, out SlotTally? tally)
     {
         var currentCounts = reference.CountSlots(current);
         try
         {
-            return Statistic(reference, current, currentCounts.AsSpan(0, reference.SlotCount), out tally);
+            return Statistic(reference, current, currentIntegral, currentCounts.AsSpan(0, reference.SlotCount), out tally);
         }
         finally
         {
@@ -36,7 +40,7 @@ internal static class BucketedKs
         }
     }
 
-    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, ReadOnlySpan<int> currentCounts, out SlotTally? tally)
+    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, ReadOnlySpan<int> currentCounts, out SlotTally? tally)
     {
         tally = null;
         double na = reference.Count;
@@ -89,7 +93,7 @@ internal static class BucketedKs
         var buffer = ArrayPool<double>.Shared.Rent(starts[^1]);
         try
         {
-            BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, starts, buffer, pivots, below, above);
+            Gather(reference, current, currentIntegral, slots, starts, buffer, pivots, below, above);
             foreach (int i in Order(candidates))
             {
                 var c = candidates[i];
@@ -117,6 +121,54 @@ internal static class BucketedKs
         }
 
         return Math.Min(best, 1);
+    }
+
+    /// <summary>
+    /// The pass over the current values for the listed slots. When both samples hold integers and the reference's
+    /// buckets are at most half a unit wide, a current value in an inner slot can only be the reference's one value
+    /// there (below and above stay 0), so only the two outer slots, which take everything beyond the reference's
+    /// range, need a look, and often none does.
+    /// </summary>
+    private static void Gather(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, int[] slots, int[] starts, double[] buffer, double[] pivots, long[] below, long[] above)
+    {
+        if (!currentIntegral || !reference.Integral)
+        {
+            BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, starts, buffer, pivots, below, above);
+            return;
+        }
+
+        var needed = new List<int>();
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (double.IsNaN(pivots[i]) || slots[i] == 0 || slots[i] == reference.Buckets + 1)
+            {
+                needed.Add(i);
+            }
+        }
+
+        if (needed.Count == 0)
+        {
+            return;
+        }
+
+        var subSlots = new int[needed.Count];
+        var subStarts = new int[needed.Count];
+        var subPivots = new double[needed.Count];
+        var subBelow = new long[needed.Count];
+        var subAbove = new long[needed.Count];
+        for (int k = 0; k < needed.Count; k++)
+        {
+            subSlots[k] = slots[needed[k]];
+            subStarts[k] = starts[needed[k]];
+            subPivots[k] = pivots[needed[k]];
+        }
+
+        BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, subSlots, subStarts, buffer, subPivots, subBelow, subAbove);
+        for (int k = 0; k < needed.Count; k++)
+        {
+            below[needed[k]] = subBelow[k];
+            above[needed[k]] = subAbove[k];
+        }
     }
 
     /// <summary>The current sample's counts at the index's decile slots, from the gather pass's results.</summary>

@@ -34,14 +34,14 @@ public static class KolmogorovSmirnov
             // The counted sample keeps what the pass learned about the index's decile slots for quantile bins.
             if (a.Index is { } ia)
             {
-                double d = BucketedKs.Statistic(ia, b.UnorderedValues, out var tally);
+                double d = BucketedKs.Statistic(ia, b.UnorderedValues, b.IsIntegral, out var tally);
                 b.Tally = tally ?? b.Tally;
                 return d;
             }
 
             if (b.Index is { } ib)
             {
-                double d = BucketedKs.Statistic(ib, a.UnorderedValues, out var tally);
+                double d = BucketedKs.Statistic(ib, a.UnorderedValues, a.IsIntegral, out var tally);
                 a.Tally = tally ?? a.Tally;
                 return d;
             }
