@@ -114,7 +114,7 @@ public sealed class QuantileBins
     /// The counts from the sample's <see cref="SlotTally"/> against the index these bins were fitted through: values
     /// in earlier slots lie below an edge and values in later slots above it, as the slot of a value is monotone.
     /// </summary>
-    private long[]? TryCountFromTally(NumericSample sample)
+    internal long[]? TryCountFromTally(NumericSample sample)
     {
         if (_source is null || _edgeSlots is null || sample.Tally is not { } tally || !ReferenceEquals(tally.Source, _source))
         {

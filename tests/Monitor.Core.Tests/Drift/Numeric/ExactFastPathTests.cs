@@ -98,6 +98,74 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(Kinds))]
+    public void KsStatistic_IntegralIndexAndCurrent_EqualsSortedWalkBitForBit(string kind)
+    {
+        var random = new Random((kind.GetHashCode(StringComparison.Ordinal) & 0x7fff) + 2);
+        int cases = 0;
+        int integral = 0;
+        foreach (int n in new[] { 1, 2, 5, 20, 100, 1000, 5000 })
+        {
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var (a, b) = Generate(kind, random, n, n == 1 ? 1 : random.Next(1, 2 * n));
+                double expected = OldKs(a, b);
+                foreach (int buckets in new[] { 1, 8, 64, 1024, 4096 })
+                {
+                    foreach (var (x, y) in new[] { (a, b), (b, a) })
+                    {
+                        if (BucketIndex.TryBuild(x, x.Min(), x.Max(), buckets, IsIntegral(x)) is { } index)
+                        {
+                            Assert.Equal(Bits(expected), Bits(BucketedKs.Statistic(index, y, IsIntegral(y), out _)));
+                            cases++;
+                            integral += index.Integral && IsIntegral(y) ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+
+        output.WriteLine($"{kind}: {cases} bucketed KS statistics identical to the merge walk, {integral} of them on the integer path");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void QuantileBinCounts_FromKsTally_EqualSortedWalk(string kind)
+    {
+        var random = new Random((kind.GetHashCode(StringComparison.Ordinal) & 0x7fff) + 3);
+        int fromTally = 0;
+        foreach (int n in new[] { 1, 3, 10, 100, 1000, 5000 })
+        {
+            var (a, b) = Generate(kind, random, n, random.Next(1, 2 * n + 1));
+            foreach (int buckets in new[] { 1, 3, 64, 1024, 4096 })
+            {
+                if (BucketIndex.TryBuild(a, a.Min(), a.Max(), buckets, IsIntegral(a)) is not { } index)
+                {
+                    continue;
+                }
+
+                _ = BucketedKs.Statistic(index, b, IsIntegral(b), out var tally);
+                foreach (int bins in new[] { 4, QuantileBins.DefaultBinCount, 17 })
+                {
+                    var (fitted, _) = QuantileBins.FromIndex(index, bins);
+                    var current = NumericSample.FromValues(b);
+                    current.Tally = tally;
+                    var expected = fitted.CountSorted(Sorted(b));
+                    if (fitted.TryCountFromTally(current) is { } counts)
+                    {
+                        Assert.Equal(expected, counts);
+                        fromTally++;
+                    }
+
+                    Assert.Equal(expected, fitted.Count(current));
+                }
+            }
+        }
+
+        output.WriteLine($"{kind}: {fromTally} bin counts taken from a KS tally, all equal to the merge walk's");
+    }
+
+    [Theory]
     [InlineData("normal", 200_000)]
     [InlineData("cauchy", 200_000)]
     [InlineData("integers", 200_000)]
@@ -230,6 +298,8 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
     }
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
+
+    private static bool IsIntegral(double[] values) => values.All(x => x == Math.Floor(x));
 
     // Array.Sort leaves −0.0 and 0.0 in no defined order, so an edge at zero may carry either sign on either path.
     private static void AssertSameEdges(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual)
