@@ -13,8 +13,9 @@ namespace Monitor.Core.Drift;
 /// built in one O(n) pass without sorting. Slot s(x) = clamp(⌊(x − Min)·Scale⌋, −1, B) + 1 is monotone in IEEE
 /// arithmetic (subtraction and multiplication by a positive constant round monotonically, floor and clamp are
 /// monotone), so every value of a slot lies at or above every value of an earlier slot and equal values share a
-/// slot; slot 0 and slot B + 1 catch values of another sample below and above this one's range. KS and quantile
-/// bins use it to look only into the few slots that matter, gathering and sorting just those.
+/// slot; slot 0 and slot B + 1 catch values below and above the range (another sample's, or a heavy-tailed
+/// sample's own tails, see <see cref="TryBuildOver"/>). KS and quantile bins use it to look only into the few slots
+/// that matter, gathering and sorting just those.
 /// </summary>
 internal sealed class BucketIndex
 {
@@ -43,10 +44,10 @@ internal sealed class BucketIndex
         }
     }
 
-    /// <summary>The smallest value.</summary>
+    /// <summary>The lower end of the bucketed range: the smallest value, or a low quantile for heavy tails.</summary>
     public double Min { get; }
 
-    /// <summary>The largest value.</summary>
+    /// <summary>The upper end of the bucketed range: the largest value, or a high quantile for heavy tails.</summary>
     public double Max { get; }
 
     /// <summary>The number of buckets B over [Min, Max]; there are B + 2 slots.</summary>
@@ -183,6 +184,9 @@ internal sealed class BucketIndex
             }
         }
     }
+
+    // Values the range probe of TryBuildOver looks at.
+    private const int TailSubsample = 1024;
 
     // Marked slots that the AVX-512 pass compares one by one rather than through its coarse groups.
     private const int ExactSlots = 8;
@@ -384,6 +388,37 @@ internal sealed class BucketIndex
 
     /// <summary>About 4 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
     public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 4, 1)), 1, MaxBuckets);
+
+    /// <summary>
+    /// An index of <see cref="DefaultBucketCount"/> buckets for a sample whose smallest and largest values are
+    /// <paramref name="min"/> and <paramref name="max"/>. Equal-width buckets over a heavy-tailed sample's full range
+    /// would put most values into a few crowded buckets, so when a systematic subsample puts 99.8% of the values into
+    /// less than a quarter of the range, the buckets cover just that part and the two outer slots take the tails
+    /// (any monotone slot function gives the same exact results; only the work differs).
+    /// </summary>
+    public static BucketIndex? TryBuildOver(double[] values, double min, double max, bool integral)
+    {
+        int buckets = DefaultBucketCount(values.Length);
+        if (values.Length >= 4 * TailSubsample)
+        {
+            var probe = new double[TailSubsample];
+            long stride = values.Length / TailSubsample;
+            for (int i = 0; i < probe.Length; i++)
+            {
+                probe[i] = values[i * stride];
+            }
+
+            Array.Sort(probe);
+            double low = probe[TailSubsample / 1000];
+            double high = probe[TailSubsample - 1 - (TailSubsample / 1000)];
+            if (low < high && (high - low) * 4 < max - min && TryBuild(values, low, high, buckets) is { } narrow)
+            {
+                return narrow;
+            }
+        }
+
+        return TryBuild(values, min, max, buckets, integral);
+    }
 
     /// <summary>
     /// Counts finite <paramref name="values"/> (kept by reference: the caller never changes them) whose smallest

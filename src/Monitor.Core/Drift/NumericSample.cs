@@ -123,7 +123,7 @@ public sealed class NumericSample
             var values = Volatile.Read(ref _values);
             if (_weights is null && values.Length >= IndexThreshold)
             {
-                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length), IsIntegral);
+                index = BucketIndex.TryBuildOver(values, _min, _max, IsIntegral);
             }
 
             Volatile.Write(ref _index, index);

@@ -192,6 +192,32 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
         output.WriteLine($"{kind} n={n}: KS {ks:R}, PSI {psi:R}, identical to the merge walk");
     }
 
+    [Theory]
+    [InlineData("cauchy", true)]
+    [InlineData("outlier", true)]
+    [InlineData("normal", false)]
+    [InlineData("integers", false)]
+    public void TryBuildOver_HeavyTails_BucketsTheBulkOnlyAndKsAndBinsStayExact(string kind, bool narrowed)
+    {
+        var random = new Random(kind.Length);
+        var (a, b) = Generate(kind, random, 20_000, 15_000);
+        var index = BucketIndex.TryBuildOver(a, a.Min(), a.Max(), IsIntegral(a));
+
+        Assert.NotNull(index);
+        Assert.Equal(narrowed, index.Min > a.Min() || index.Max < a.Max());
+        // Narrowed, the sample's own tails fill the outer slots; otherwise nothing of it lies below the range.
+        Assert.Equal(narrowed, index.CountIn(0) > 0 && index.CountIn(index.SlotCount - 1) > 0);
+        Assert.Equal(Bits(OldKs(a, b)), Bits(BucketedKs.Statistic(index, b, IsIntegral(b), out var tally)));
+        var (fitted, counts) = QuantileBins.FromIndex(index, QuantileBins.DefaultBinCount);
+        var expected = QuantileBins.FromSorted(Sorted(a), QuantileBins.DefaultBinCount);
+        AssertSameEdges(expected.Edges, fitted.Edges);
+        Assert.Equal(expected.CountSorted(Sorted(a)), counts);
+        var current = NumericSample.FromValues(b);
+        current.Tally = tally;
+        Assert.Equal(expected.CountSorted(Sorted(b)), fitted.Count(current));
+        output.WriteLine($"{kind}: range [{a.Min():G4}, {a.Max():G4}], buckets over [{index.Min:G4}, {index.Max:G4}]");
+    }
+
     [Property(Replay = Seed, MaxTest = 300)]
     public void KsStatistic_RandomTiesAndBucketCounts_EqualsSortedWalk(NonEmptyArray<int> xs, NonEmptyArray<int> ys, PositiveInt buckets)
     {
