@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -25,8 +24,12 @@ internal sealed class BucketIndex
     private readonly double[] _source;
     private readonly int[] _offsets;
     private readonly int[] _decileSlots;
-    private readonly ConcurrentDictionary<int, ReadOnlyMemory<double>> _gathered = new();
-    private readonly ConcurrentDictionary<int, double> _singles = new();
+    private readonly Lock _gate = new();
+
+    // What Resolve found per slot, replaced whole under the gate and read without it. A dictionary over a reference
+    // type shares code the runtime ships compiled, where a concurrent dictionary over value types is compiled on the
+    // first evaluation (milliseconds of the first feature's time).
+    private Dictionary<int, ResolvedSlot> _resolved = [];
 
     private BucketIndex(double[] source, double min, double max, int buckets, double scale, int[] offsets, bool integral)
     {
@@ -90,10 +93,20 @@ internal sealed class BucketIndex
     /// Whether every value of <paramref name="slot"/> is the same (<paramref name="value"/>), so nobody needs to look
     /// inside it. Answers for slots <see cref="Resolve"/> has seen (false otherwise).
     /// </summary>
-    public bool IsSingleValued(int slot, out double value) => _singles.TryGetValue(slot, out value);
+    public bool IsSingleValued(int slot, out double value)
+    {
+        if (Volatile.Read(ref _resolved).TryGetValue(slot, out var resolved) && resolved.IsSingle)
+        {
+            value = resolved.Single;
+            return true;
+        }
+
+        value = double.NaN;
+        return false;
+    }
 
     /// <summary>The values of a slot <see cref="Resolve"/> has seen and found not single-valued, unsorted; never modify them.</summary>
-    public ReadOnlySpan<double> ValuesOf(int slot) => _gathered[slot].Span;
+    public ReadOnlySpan<double> ValuesOf(int slot) => Volatile.Read(ref _resolved)[slot].Values.Span;
 
     /// <summary>
     /// Looks into the listed slots (one pass over the sample for those not seen before, remembered for later
@@ -101,14 +114,14 @@ internal sealed class BucketIndex
     /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
     /// on the same reference.
     /// </summary>
-    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Resolve(ReadOnlySpan<int> slots)
     {
+        var known = Volatile.Read(ref _resolved);
+        var found = new Dictionary<int, ResolvedSlot>();
         var missing = new List<int>();
         foreach (int slot in slots)
         {
-            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            if (CountIn(slot) > 0 && !known.ContainsKey(slot) && !missing.Contains(slot))
             {
                 missing.Add(slot);
             }
@@ -121,7 +134,7 @@ internal sealed class BucketIndex
 
         foreach (int slot in _decileSlots)
         {
-            if (CountIn(slot) > 0 && !_singles.ContainsKey(slot) && !_gathered.ContainsKey(slot) && !missing.Contains(slot))
+            if (CountIn(slot) > 0 && !known.ContainsKey(slot) && !missing.Contains(slot))
             {
                 missing.Add(slot);
             }
@@ -134,13 +147,14 @@ internal sealed class BucketIndex
             {
                 if (IntegerIn(missing[i]) is { } value)
                 {
-                    _singles.TryAdd(missing[i], value);
+                    found[missing[i]] = new ResolvedSlot(true, value, default);
                     missing.RemoveAt(i);
                 }
             }
 
             if (missing.Count == 0)
             {
+                Publish(found);
                 return;
             }
         }
@@ -152,8 +166,9 @@ internal sealed class BucketIndex
         }
 
         var starts = Starts(counts);
+
+        // Only marked slots' entries of target are ever read, so the rest of the rented array stays as it was.
         var target = ArrayPool<int>.Shared.Rent(SlotCount);
-        target.AsSpan(0, SlotCount).Fill(-1);
         var position = new int[missing.Count];
         var first = new double[missing.Count];
         var seen = new bool[missing.Count];
@@ -175,15 +190,35 @@ internal sealed class BucketIndex
         {
             if (position[i] == starts[i])
             {
-                _singles.TryAdd(missing[i], first[i]);
+                found[missing[i]] = new ResolvedSlot(true, first[i], default);
             }
             else
             {
                 buffer.AsSpan(position[i], starts[i + 1] - position[i]).Fill(first[i]);
-                _gathered.TryAdd(missing[i], buffer.AsMemory(starts[i], counts[i]));
+                found[missing[i]] = new ResolvedSlot(false, double.NaN, buffer.AsMemory(starts[i], counts[i]));
             }
         }
+
+        Publish(found);
     }
+
+    /// <summary>Adds what a resolve found to the published slots; a slot another thread published first stays.</summary>
+    private void Publish(Dictionary<int, ResolvedSlot> found)
+    {
+        lock (_gate)
+        {
+            var merged = new Dictionary<int, ResolvedSlot>(_resolved);
+            foreach (var (slot, resolved) in found)
+            {
+                merged.TryAdd(slot, resolved);
+            }
+
+            Volatile.Write(ref _resolved, merged);
+        }
+    }
+
+    /// <summary>A resolved slot: its one value, or its values in no particular order.</summary>
+    private sealed record ResolvedSlot(bool IsSingle, double Single, ReadOnlyMemory<double> Values);
 
     // Values the range probe of TryBuildOver looks at.
     private const int TailSubsample = 1024;
@@ -441,10 +476,7 @@ internal sealed class BucketIndex
 
         var offsets = new int[buckets + 3];
         Histogram(values, min, scale, buckets, offsets.AsSpan(1));
-        for (int s = 1; s < offsets.Length; s++)
-        {
-            offsets[s] += offsets[s - 1];
-        }
+        PrefixSums(offsets);
 
         // Distinct integers differ by at least 1, so at scale ≥ 2 their computed (x − min)·scale differ by more than 1
         // (rounding moves them by far less than 1e-9 at up to 2^18 buckets) and their floors differ.
@@ -513,6 +545,17 @@ internal sealed class BucketIndex
         return range > 0 && double.IsFinite(range) && double.IsFinite(scale) && scale > 0;
     }
 
+    /// <summary>Turns counts into running totals in place.</summary>
+    // A loop over every slot: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PrefixSums(Span<int> counts)
+    {
+        for (int s = 1; s < counts.Length; s++)
+        {
+            counts[s] += counts[s - 1];
+        }
+    }
+
     /// <summary>Adds the slot counts of <paramref name="values"/> to <paramref name="counts"/> (B + 2 long).</summary>
     // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -545,12 +588,10 @@ internal sealed class BucketIndex
     /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
     /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
     /// </summary>
-    // Hot loop over every value: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
+        // Only marked slots' entries of target are ever read, so the rest of the rented array stays as it was.
         var target = ArrayPool<int>.Shared.Rent(buckets + 2);
-        target.AsSpan(0, buckets + 2).Fill(-1);
         var position = new int[slots.Length];
         var pivot = new double[slots.Length];
         var marked = new ulong[(buckets + 2 + 63) / 64];
@@ -654,10 +695,7 @@ internal sealed class BucketIndex
     {
         var offsets = new int[buckets + 3];
         Histogram(values, min, scale, buckets, offsets.AsSpan(1));
-        for (int s = 1; s < offsets.Length; s++)
-        {
-            offsets[s] += offsets[s - 1];
-        }
+        PrefixSums(offsets);
 
         var grouped = new double[values.Length];
         Group(values, min, scale, buckets, offsets, grouped);
