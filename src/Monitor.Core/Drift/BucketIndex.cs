@@ -114,6 +114,7 @@ internal sealed class BucketIndex
     /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
     /// on the same reference.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Resolve(ReadOnlySpan<int> slots)
     {
         var known = Volatile.Read(ref _resolved);
@@ -361,7 +362,6 @@ internal sealed class BucketIndex
             var vmin = Vector512.Create(min);
             var vscale = Vector512.Create(scale);
             var vhigh = Vector512.Create((double)buckets);
-            Span<int> lanes = stackalloc int[16];
             for (; j <= values.Length - 16; j += 16)
             {
                 var s = Vector512.Create(SlotsOf8(values.Slice(j, 8), vmin, vscale, vhigh), SlotsOf8(values.Slice(j + 8, 8), vmin, vscale, vhigh));
@@ -377,12 +377,13 @@ internal sealed class BucketIndex
                     continue;
                 }
 
-                s.CopyTo(lanes);
                 do
                 {
+                    // The lane's slot moved to element 0 by a permute: a stack copy of the vector, read back a lane
+                    // at a time, stalls store forwarding whenever the buffer straddles a cache line.
                     int lane = BitOperations.TrailingZeroCount(hits);
                     hits &= hits - 1;
-                    int slot = lanes[lane];
+                    int slot = Avx512F.PermuteVar16x32(s, Vector512.Create(lane)).ToScalar();
                     if ((marked[slot >> 6] & (1UL << slot)) != 0)
                     {
                         visitor.Visit(values[j + lane], slot);
@@ -588,6 +589,7 @@ internal sealed class BucketIndex
     /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
     /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
         // Only marked slots' entries of target are ever read, so the rest of the rented array stays as it was.

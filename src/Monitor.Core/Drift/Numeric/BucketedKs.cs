@@ -207,6 +207,8 @@ internal static class BucketedKs
         return new SlotTally(reference.Identity, [.. distinct], before, inSlot, tallyPivots, tallyAbove, values);
     }
 
+    // A loop over up to every slot: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long Sum(ReadOnlySpan<int> counts)
     {
         long sum = 0;
@@ -366,17 +368,26 @@ internal static class BucketedKs
         return best;
     }
 
+    /// <summary>
+    /// Candidate indexes by descending bound. An insertion sort: there are at most a few hundred, and the order only
+    /// decides how soon the rest can be skipped, never the result (a skipped bound is at most the best already found).
+    /// </summary>
     private static int[] Order(List<Candidate> candidates)
     {
         var order = new int[candidates.Count];
-        var bounds = new double[candidates.Count];
         for (int i = 0; i < order.Length; i++)
         {
-            order[i] = i;
-            bounds[i] = -candidates[i].Bound;
+            int j = i;
+            double bound = candidates[i].Bound;
+            while (j > 0 && candidates[order[j - 1]].Bound < bound)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            order[j] = i;
         }
 
-        Array.Sort(bounds, order);
         return order;
     }
 
