@@ -114,7 +114,6 @@ internal sealed class BucketIndex
     /// gathered. The slots holding the reference deciles come along with the first pass, because binned tests fit
     /// on the same reference.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Resolve(ReadOnlySpan<int> slots)
     {
         var known = Volatile.Read(ref _resolved);
@@ -589,7 +588,6 @@ internal sealed class BucketIndex
     /// has its values written to <paramref name="buffer"/> from starts[i] on; a slot with a pivot p instead counts
     /// its values below p into <paramref name="below"/> and above p into <paramref name="above"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GatherSlots(ReadOnlySpan<double> values, double min, double scale, int buckets, int[] slots, int[] starts, Span<double> buffer, double[]? pivots = null, long[]? below = null, long[]? above = null)
     {
         // Only marked slots' entries of target are ever read, so the rest of the rented array stays as it was.
