@@ -170,8 +170,11 @@ public sealed class NumericSample
                     // x − x is 0 exactly for finite x and NaN for NaN and ±infinity.
                     v.CopyTo(finite.AsSpan(n));
                     n += width;
-                    vmin = Vector256.Min(vmin, v);
-                    vmax = Vector256.Max(vmax, v);
+
+                    // Plain minpd/maxpd: the values are finite, and which zero is the extreme does not matter (the
+                    // range and the slots come out the same), so IEEE minimum's extra fix-up instructions are not needed.
+                    vmin = Vector256.MinNative(vmin, v);
+                    vmax = Vector256.MaxNative(vmax, v);
                     fraction |= v - Vector256.Floor(v);
                 }
                 else
@@ -246,8 +249,8 @@ public sealed class NumericSample
             {
                 var v = Vector256.Create(values.AsSpan(i, width));
                 bad |= v - v; // 0 for finite values, NaN otherwise
-                vmin = Vector256.Min(vmin, v);
-                vmax = Vector256.Max(vmax, v);
+                vmin = Vector256.MinNative(vmin, v);
+                vmax = Vector256.MaxNative(vmax, v);
                 fraction |= v - Vector256.Floor(v);
             }
 
