@@ -20,7 +20,7 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
     public static TheoryData<string> Kinds() =>
     [
         "normal", "shifted", "cauchy", "integers", "few-integers", "all-equal", "reference-constant", "current-constant",
-        "disjoint-above", "disjoint-below", "touching", "huge", "signed-zeros", "subnormals", "subnormals-only", "outlier", "quarters", "mixed-scales",
+        "disjoint-above", "disjoint-below", "touching", "integers-below", "huge", "signed-zeros", "subnormals", "subnormals-only", "outlier", "quarters", "mixed-scales",
     ];
 
     [Theory]
@@ -354,6 +354,7 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
             "disjoint-above" => (Make(n, _ => random.NextDouble()), Make(m, _ => 2 + random.NextDouble())),
             "disjoint-below" => (Make(n, _ => random.NextDouble()), Make(m, _ => -5 - random.NextDouble())),
             "touching" => (Make(n, _ => random.Next(0, 10)), Make(m, _ => 9 + random.Next(0, 10))),
+            "integers-below" => (Make(n, _ => random.Next(5, 15)), Make(m, _ => random.Next(-3, 9))),
             "huge" => (Make(n, _ => (random.NextDouble() - 0.5) * 2e300), Make(m, _ => random.Next(0, 3) switch { 0 => -1e300, 1 => 1e300, _ => random.NextDouble() })),
             "signed-zeros" => (Make(n, _ => random.Next(0, 4) switch { 0 => -0.0, 1 => 0.0, 2 => 1.0, _ => -1.0 }), Make(m, _ => random.Next(0, 3) switch { 0 => -0.0, 1 => 0.0, _ => random.NextDouble() - 0.5 })),
             "subnormals" => (Make(n, i => i % 20 == 3 ? 1e-300 : double.Epsilon * random.Next(-20, 20)), Make(m, i => i % 15 == 4 ? -1e-300 : double.Epsilon * random.Next(-10, 30))),
