@@ -18,8 +18,14 @@ namespace Monitor.Core.Drift;
 /// </summary>
 internal sealed class BucketIndex
 {
-    /// <summary>The most buckets an index uses (2^18: the counts stay within a typical L2 cache).</summary>
+    /// <summary>The most buckets an index may use (2^18).</summary>
     public const int MaxBuckets = 1 << 18;
+
+    /// <summary>
+    /// The most buckets a sample's own index uses (2^16: 256 KB of counts, a quarter of a typical L2 cache). With 2^18
+    /// the exact KS and PSI of 1,000,000 against 1,000,000 values took ~25% longer: each count is a cache miss then.
+    /// </summary>
+    public const int DefaultMaxBuckets = 1 << 16;
 
     private readonly double[] _source;
     private readonly int[] _offsets;
@@ -421,8 +427,11 @@ internal sealed class BucketIndex
         }
     }
 
-    /// <summary>About 4 values per bucket, a power of two, at most <see cref="MaxBuckets"/>.</summary>
-    public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 4, 1)), 1, MaxBuckets);
+    /// <summary>
+    /// About 4 values per bucket, a power of two, at most <see cref="DefaultMaxBuckets"/>: past that, the counting
+    /// passes (a random increment per value) cost more in cache misses than the fewer, fuller buckets cost to look into.
+    /// </summary>
+    public static int DefaultBucketCount(int n) => Math.Clamp((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(n / 4, 1)), 1, DefaultMaxBuckets);
 
     /// <summary>
     /// An index of <see cref="DefaultBucketCount"/> buckets for a sample whose smallest and largest values are
