@@ -37,10 +37,12 @@ public sealed class NumericSample
     private BucketIndex? _index;
     private bool _indexTried;
     private double[]? _moments;
+    private SlotTally? _tally;
 
-    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted)
+    private NumericSample(double[] values, long[]? weights, long count, int nonFinite, double rankError, double min, double max, bool sorted, bool integral = false)
     {
         _values = values;
+        IsIntegral = integral;
         _sorted = sorted ? values : null;
         _weights = weights;
         _min = min;
@@ -92,6 +94,12 @@ public sealed class NumericSample
     /// <summary>Whether <see cref="Values"/> is sorted already (reading it costs nothing more).</summary>
     internal bool HasSortedValues => Volatile.Read(ref _sorted) is not null;
 
+    /// <summary>
+    /// Whether every value of an unweighted sample is an integer (counts, codes, ratings), which lets the exact KS
+    /// statistic know without looking that a narrow bucket holds one distinct value; false for weighted samples.
+    /// </summary>
+    internal bool IsIntegral { get; }
+
     /// <summary>The smallest value (NaN for an empty sample).</summary>
     internal double Min => _min;
 
@@ -115,13 +123,23 @@ public sealed class NumericSample
             var values = Volatile.Read(ref _values);
             if (_weights is null && values.Length >= IndexThreshold)
             {
-                index = BucketIndex.TryBuild(values, _min, _max, BucketIndex.DefaultBucketCount(values.Length));
+                index = BucketIndex.TryBuildOver(values, _min, _max, IsIntegral);
             }
 
             Volatile.Write(ref _index, index);
             Volatile.Write(ref _indexTried, true);
             return index;
         }
+    }
+
+    /// <summary>
+    /// What the last exact KS pass of these values through another sample's index learned about that index's decile
+    /// slots (see <see cref="SlotTally"/>); null until then.
+    /// </summary>
+    internal SlotTally? Tally
+    {
+        get => Volatile.Read(ref _tally);
+        set => Volatile.Write(ref _tally, value);
     }
 
     /// <summary>The weight of entry <paramref name="index"/> (1 for unweighted samples).</summary>
@@ -137,10 +155,12 @@ public sealed class NumericSample
         int i = 0;
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
+        bool integral = true;
         if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
+            var fraction = Vector256<double>.Zero;
             int width = Vector256<double>.Count;
             for (; i <= values.Length - width; i += width)
             {
@@ -150,8 +170,12 @@ public sealed class NumericSample
                     // x − x is 0 exactly for finite x and NaN for NaN and ±infinity.
                     v.CopyTo(finite.AsSpan(n));
                     n += width;
-                    vmin = Vector256.Min(vmin, v);
-                    vmax = Vector256.Max(vmax, v);
+
+                    // Plain minpd/maxpd: the values are finite, and which zero is the extreme does not matter (the
+                    // range and the slots come out the same), so IEEE minimum's extra fix-up instructions are not needed.
+                    vmin = Vector256.MinNative(vmin, v);
+                    vmax = Vector256.MaxNative(vmax, v);
+                    fraction |= v - Vector256.Floor(v);
                 }
                 else
                 {
@@ -163,6 +187,7 @@ public sealed class NumericSample
                             finite[n++] = x;
                             min = x < min ? x : min;
                             max = x > max ? x : max;
+                            integral &= x == Math.Floor(x);
                         }
                     }
                 }
@@ -173,6 +198,8 @@ public sealed class NumericSample
                 min = Math.Min(min, vmin.GetElement(k));
                 max = Math.Max(max, vmax.GetElement(k));
             }
+
+            integral &= fraction == Vector256<double>.Zero;
         }
 
         for (; i < values.Length; i++)
@@ -183,6 +210,7 @@ public sealed class NumericSample
                 finite[n++] = x;
                 min = x < min ? x : min;
                 max = x > max ? x : max;
+                integral &= x == Math.Floor(x);
             }
         }
 
@@ -194,7 +222,7 @@ public sealed class NumericSample
 
         return n == 0
             ? new NumericSample(finite, null, 0, nonFinite, 0, double.NaN, double.NaN, sorted: true)
-            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1);
+            : new NumericSample(finite, null, n, nonFinite, 0, min, max, sorted: n == 1, integral);
     }
 
     /// <summary>
@@ -208,19 +236,22 @@ public sealed class NumericSample
         ArgumentNullException.ThrowIfNull(values);
         double min = double.PositiveInfinity;
         double max = double.NegativeInfinity;
+        bool integral = true;
         int i = 0;
         if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<double>.Count)
         {
             var vmin = Vector256.Create(min);
             var vmax = Vector256.Create(max);
             var bad = Vector256<double>.Zero;
+            var fraction = Vector256<double>.Zero;
             int width = Vector256<double>.Count;
             for (; i <= values.Length - width; i += width)
             {
                 var v = Vector256.Create(values.AsSpan(i, width));
                 bad |= v - v; // 0 for finite values, NaN otherwise
-                vmin = Vector256.Min(vmin, v);
-                vmax = Vector256.Max(vmax, v);
+                vmin = Vector256.MinNative(vmin, v);
+                vmax = Vector256.MaxNative(vmax, v);
+                fraction |= v - Vector256.Floor(v);
             }
 
             if (!Vector256.EqualsAll(bad, Vector256<double>.Zero))
@@ -233,6 +264,8 @@ public sealed class NumericSample
                 min = Math.Min(min, vmin.GetElement(k));
                 max = Math.Max(max, vmax.GetElement(k));
             }
+
+            integral = fraction == Vector256<double>.Zero;
         }
 
         for (; i < values.Length; i++)
@@ -245,11 +278,12 @@ public sealed class NumericSample
 
             min = x < min ? x : min;
             max = x > max ? x : max;
+            integral &= x == Math.Floor(x);
         }
 
         return values.Length == 0
             ? new NumericSample(values, null, 0, 0, 0, double.NaN, double.NaN, sorted: true)
-            : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1);
+            : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1, integral);
     }
 
     /// <summary>

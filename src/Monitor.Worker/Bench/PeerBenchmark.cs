@@ -29,6 +29,7 @@ internal static class PeerBenchmark
         var current = Read(Path.Combine(directory, "current.f64"), features, n);
         var owned = Fresh(reference, current, features, n);
         var results = new PeerFeature[features];
+        Settle();
         var watch = Stopwatch.StartNew();
         for (int f = 0; f < features; f++)
         {
@@ -40,6 +41,7 @@ internal static class PeerBenchmark
         // As a window evaluation hands its values over (NumericAccumulator.ToSample): arrays the samples own, so
         // nothing is copied again. Filled before the clock starts, as numpy's arrays are for scipy.
         var ownedResults = new PeerFeature[features];
+        Settle();
         watch.Restart();
         for (int f = 0; f < features; f++)
         {
@@ -53,6 +55,7 @@ internal static class PeerBenchmark
         }
 
         var parallel = new PeerFeature[features];
+        Settle();
         watch.Restart();
         Parallel.For(0, features, f => parallel[f] = Feature(f, reference.AsSpan(f * n, n), current.AsSpan(f * n, n)));
         double parallelSeconds = watch.Elapsed.TotalSeconds;
@@ -63,6 +66,7 @@ internal static class PeerBenchmark
 
         // The same sequential run again, now that the code is compiled and the heap has grown: the figure to set
         // against the parallel one, which also runs warm.
+        Settle();
         watch.Restart();
         for (int f = 0; f < features; f++)
         {
@@ -91,6 +95,19 @@ internal static class PeerBenchmark
         var k = ks!.Fit(r).Evaluate(c, 0.05);
         var p = psi!.Fit(r).Evaluate(c, 0.2);
         return new PeerFeature(feature, k.Statistic, k.PValue ?? double.NaN, p.Statistic);
+    }
+
+    /// <summary>
+    /// A full collection before each timed run, outside the clock (as BenchmarkDotNet does before every iteration):
+    /// a run then pays for its own allocations, not for the previous run's garbage. Without it the GC's budget, sized
+    /// by the 640 MB of input arrays, lets the heap grow through whole runs, and every sample's copy lands in memory
+    /// the kernel must first fault in and zero (about 5 ms per feature on the 2-core test machine).
+    /// </summary>
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     private static (double[] Reference, double[] Current)[] Fresh(double[] reference, double[] current, int features, int n)

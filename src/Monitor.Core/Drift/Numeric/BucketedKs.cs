@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Buffers;
+using System.Numerics;
 
 namespace Monitor.Core.Drift.Numeric;
 
@@ -16,12 +17,22 @@ internal static class BucketedKs
     private const int SortBelow = 64;
 
     /// <summary>sup |F_ref − F_cur| for a reference given by its index and the current sample's values in any order.</summary>
-    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current)
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current) => Statistic(reference, current, false, out _);
+
+    /// <summary>
+    /// The statistic, and what the pass over the current values learned about the index's decile slots (null when no
+    /// slot needed a look), which quantile bins fitted on the same reference count the current sample from.
+    /// </summary>
+    /// <param name="reference">The reference's index.</param>
+    /// <param name="current">The current values.</param>
+    /// <param name="currentIntegral">Whether every current value is an integer.</param>
+    /// <param name="tally">The current sample's counts at the decile slots.</param>
+    public static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, out SlotTally? tally)
     {
         var currentCounts = reference.CountSlots(current);
         try
         {
-            return Statistic(reference, current, currentCounts.AsSpan(0, reference.SlotCount));
+            return Statistic(reference, current, currentIntegral, currentCounts.AsSpan(0, reference.SlotCount), out tally);
         }
         finally
         {
@@ -29,8 +40,9 @@ internal static class BucketedKs
         }
     }
 
-    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, ReadOnlySpan<int> currentCounts)
+    private static double Statistic(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, ReadOnlySpan<int> currentCounts, out SlotTally? tally)
     {
+        tally = null;
         double na = reference.Count;
         double nb = current.Length;
         var candidates = new List<Candidate>();
@@ -41,13 +53,24 @@ internal static class BucketedKs
         }
 
         // One pass over the current sample gathers the values of every slot that may need a look, except where the
-        // reference's values are all equal: there counts below and at that value are enough.
-        var slots = new int[candidates.Count];
-        for (int i = 0; i < slots.Length; i++)
+        // reference's values are all equal: there counts below and at that value are enough. The decile slots come
+        // along (a few values each), so that quantile bins fitted on this reference need no pass of their own.
+        var slotList = new List<int>(candidates.Count + 9);
+        foreach (var c in candidates)
         {
-            slots[i] = candidates[i].Bucket;
+            slotList.Add(c.Bucket);
         }
 
+        var deciles = reference.DecileSlots;
+        foreach (int slot in deciles)
+        {
+            if (!slotList.Contains(slot))
+            {
+                slotList.Add(slot);
+            }
+        }
+
+        var slots = slotList.ToArray();
         reference.Resolve(slots);
         var counts = new int[slots.Length];
         var pivots = new double[slots.Length];
@@ -70,7 +93,7 @@ internal static class BucketedKs
         var buffer = ArrayPool<double>.Shared.Rent(starts[^1]);
         try
         {
-            BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, starts, buffer, pivots, below, above);
+            Gather(reference, current, currentIntegral, slots, starts, buffer, pivots, below, above);
             foreach (int i in Order(candidates))
             {
                 var c = candidates[i];
@@ -89,6 +112,8 @@ internal static class BucketedKs
                     Refine(referenceSlot, buffer.AsSpan(starts[i], counts[i]), c.Before, c.BeforeCurrent, na, nb, ref best);
                 }
             }
+
+            tally = Tally(reference, deciles, slots, currentCounts, pivots, above, buffer, starts);
         }
         finally
         {
@@ -96,6 +121,116 @@ internal static class BucketedKs
         }
 
         return Math.Min(best, 1);
+    }
+
+    /// <summary>
+    /// The pass over the current values for the listed slots. When both samples hold integers and the reference's
+    /// buckets are at most half a unit wide, a current value in an inner slot can only be the reference's one value
+    /// there (below and above stay 0), so only the two outer slots, which take everything beyond the reference's
+    /// range, need a look, and often none does.
+    /// </summary>
+    private static void Gather(BucketIndex reference, ReadOnlySpan<double> current, bool currentIntegral, int[] slots, int[] starts, double[] buffer, double[] pivots, long[] below, long[] above)
+    {
+        if (!currentIntegral || !reference.Integral)
+        {
+            BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, slots, starts, buffer, pivots, below, above);
+            return;
+        }
+
+        var needed = new List<int>();
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (double.IsNaN(pivots[i]) || slots[i] == 0 || slots[i] == reference.Buckets + 1)
+            {
+                needed.Add(i);
+            }
+        }
+
+        if (needed.Count == 0)
+        {
+            return;
+        }
+
+        var subSlots = new int[needed.Count];
+        var subStarts = new int[needed.Count];
+        var subPivots = new double[needed.Count];
+        var subBelow = new long[needed.Count];
+        var subAbove = new long[needed.Count];
+        for (int k = 0; k < needed.Count; k++)
+        {
+            subSlots[k] = slots[needed[k]];
+            subStarts[k] = starts[needed[k]];
+            subPivots[k] = pivots[needed[k]];
+        }
+
+        BucketIndex.GatherSlots(current, reference.Min, reference.Scale, reference.Buckets, subSlots, subStarts, buffer, subPivots, subBelow, subAbove);
+        for (int k = 0; k < needed.Count; k++)
+        {
+            below[needed[k]] = subBelow[k];
+            above[needed[k]] = subAbove[k];
+        }
+    }
+
+    /// <summary>The current sample's counts at the index's decile slots, from the gather pass's results.</summary>
+    private static SlotTally Tally(BucketIndex reference, ReadOnlySpan<int> deciles, int[] slots, ReadOnlySpan<int> currentCounts, double[] pivots, long[] above, double[] buffer, int[] starts)
+    {
+        var distinct = new List<int>(deciles.Length);
+        foreach (int slot in deciles)
+        {
+            if (distinct.Count == 0 || distinct[^1] != slot)
+            {
+                distinct.Add(slot);
+            }
+        }
+
+        int n = distinct.Count;
+        var before = new long[n];
+        var inSlot = new long[n];
+        var tallyPivots = new double[n];
+        var tallyAbove = new long[n];
+        var values = new ReadOnlyMemory<double>[n];
+        long sum = 0;
+        int from = 0;
+        for (int d = 0; d < n; d++)
+        {
+            int slot = distinct[d];
+            sum += Sum(currentCounts[from..slot]);
+            from = slot;
+            int i = Array.IndexOf(slots, slot);
+            before[d] = sum;
+            inSlot[d] = currentCounts[slot];
+            tallyPivots[d] = pivots[i];
+            tallyAbove[d] = above[i];
+            values[d] = double.IsNaN(pivots[i]) ? buffer.AsSpan(starts[i], starts[i + 1] - starts[i]).ToArray() : ReadOnlyMemory<double>.Empty;
+        }
+
+        return new SlotTally(reference.Identity, [.. distinct], before, inSlot, tallyPivots, tallyAbove, values);
+    }
+
+    // A loop over up to every slot: compiled fully optimised at once rather than after tier-0 and on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static long Sum(ReadOnlySpan<int> counts)
+    {
+        long sum = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Per-lane sums stay below the sample size, which is an int.
+            var acc = Vector<int>.Zero;
+            for (; i <= counts.Length - Vector<int>.Count; i += Vector<int>.Count)
+            {
+                acc += new Vector<int>(counts[i..]);
+            }
+
+            sum = Vector.Sum(acc);
+        }
+
+        for (; i < counts.Length; i++)
+        {
+            sum += counts[i];
+        }
+
+        return sum;
     }
 
     /// <summary>
@@ -233,17 +368,26 @@ internal static class BucketedKs
         return best;
     }
 
+    /// <summary>
+    /// Candidate indexes by descending bound. An insertion sort: there are at most a few hundred, and the order only
+    /// decides how soon the rest can be skipped, never the result (a skipped bound is at most the best already found).
+    /// </summary>
     private static int[] Order(List<Candidate> candidates)
     {
         var order = new int[candidates.Count];
-        var bounds = new double[candidates.Count];
         for (int i = 0; i < order.Length; i++)
         {
-            order[i] = i;
-            bounds[i] = -candidates[i].Bound;
+            int j = i;
+            double bound = candidates[i].Bound;
+            while (j > 0 && candidates[order[j - 1]].Bound < bound)
+            {
+                order[j] = order[j - 1];
+                j--;
+            }
+
+            order[j] = i;
         }
 
-        Array.Sort(bounds, order);
         return order;
     }
 

@@ -31,14 +31,19 @@ public static class KolmogorovSmirnov
         if (!a.IsWeighted && !b.IsWeighted && !(a.HasSortedValues && b.HasSortedValues))
         {
             // |x − y| = |y − x| exactly in IEEE arithmetic, so either sample may be the indexed one.
+            // The counted sample keeps what the pass learned about the index's decile slots for quantile bins.
             if (a.Index is { } ia)
             {
-                return BucketedKs.Statistic(ia, b.UnorderedValues);
+                double d = BucketedKs.Statistic(ia, b.UnorderedValues, b.IsIntegral, out var tally);
+                b.Tally = tally ?? b.Tally;
+                return d;
             }
 
             if (b.Index is { } ib)
             {
-                return BucketedKs.Statistic(ib, a.UnorderedValues);
+                double d = BucketedKs.Statistic(ib, a.UnorderedValues, a.IsIntegral, out var tally);
+                a.Tally = tally ?? a.Tally;
+                return d;
             }
         }
 

@@ -29,9 +29,16 @@ public sealed class QuantileBins
 
     private readonly double[]? _padded;
 
-    private QuantileBins(double[] edges)
+    // Bins fitted through a reference's bucket index remember it and each edge's slot, so a current sample that the
+    // exact KS test has already passed through that index is counted from its tally.
+    private readonly object? _source;
+    private readonly int[]? _edgeSlots;
+
+    private QuantileBins(double[] edges, object? source = null, int[]? edgeSlots = null)
     {
         _edges = edges;
+        _source = source;
+        _edgeSlots = edgeSlots;
         if (edges.Length <= VectorEdgeLimit)
         {
             int width = Vector256<double>.Count;
@@ -95,7 +102,40 @@ public sealed class QuantileBins
     public long[] Count(NumericSample sample)
     {
         ArgumentNullException.ThrowIfNull(sample);
-        return sample.IsWeighted ? CountSorted(sample) : CountUnordered(sample.UnorderedValues, _edges);
+        if (sample.IsWeighted)
+        {
+            return CountSorted(sample);
+        }
+
+        return TryCountFromTally(sample) ?? CountUnordered(sample.UnorderedValues, _edges);
+    }
+
+    /// <summary>
+    /// The counts from the sample's <see cref="SlotTally"/> against the index these bins were fitted through: values
+    /// in earlier slots lie below an edge and values in later slots above it, as the slot of a value is monotone.
+    /// </summary>
+    internal long[]? TryCountFromTally(NumericSample sample)
+    {
+        if (_source is null || _edgeSlots is null || sample.Tally is not { } tally || !ReferenceEquals(tally.Source, _source))
+        {
+            return null;
+        }
+
+        var counts = new long[BinCount];
+        long previous = 0;
+        for (int e = 0; e < _edges.Length; e++)
+        {
+            if (!tally.TryCountAtOrBelow(_edgeSlots[e], _edges[e], out long atOrBelow))
+            {
+                return null;
+            }
+
+            counts[e] = atOrBelow - previous;
+            previous = atOrBelow;
+        }
+
+        counts[^1] = sample.Count - previous;
+        return counts;
     }
 
     /// <summary>The counts by a merge walk over the sorted values: the reference <see cref="Count"/> must equal.</summary>
@@ -221,6 +261,7 @@ public sealed class QuantileBins
 
         index.Resolve(slots);
         var edges = new List<double>(bins - 1);
+        var edgeSlots = new List<int>(bins - 1);
         var atOrBelow = new List<long>(bins - 1);
         double[]? scratch = null;
         for (int i = 0; i < ranks.Length; i++)
@@ -252,6 +293,7 @@ public sealed class QuantileBins
             if (edges.Count == 0 || edges[^1] < q)
             {
                 edges.Add(q);
+                edgeSlots.Add(slot);
                 atOrBelow.Add(index.Offsets[slot] + inSlot);
             }
         }
@@ -265,7 +307,7 @@ public sealed class QuantileBins
         }
 
         counts[^1] = n - previous;
-        return (new QuantileBins([.. edges]), counts);
+        return (new QuantileBins([.. edges], index.Identity, [.. edgeSlots]), counts);
     }
 
     /// <summary>The 1-based rank of edge <paramref name="i"/>: ceil(i·N/B), at least 1, exact in 128-bit integers.</summary>

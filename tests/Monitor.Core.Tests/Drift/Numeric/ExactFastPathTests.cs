@@ -20,7 +20,7 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
     public static TheoryData<string> Kinds() =>
     [
         "normal", "shifted", "cauchy", "integers", "few-integers", "all-equal", "reference-constant", "current-constant",
-        "disjoint-above", "disjoint-below", "touching", "huge", "signed-zeros", "subnormals", "subnormals-only", "outlier", "quarters", "mixed-scales",
+        "disjoint-above", "disjoint-below", "touching", "integers-below", "huge", "signed-zeros", "subnormals", "subnormals-only", "outlier", "quarters", "mixed-scales",
     ];
 
     [Theory]
@@ -98,6 +98,74 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(Kinds))]
+    public void KsStatistic_IntegralIndexAndCurrent_EqualsSortedWalkBitForBit(string kind)
+    {
+        var random = new Random((kind.GetHashCode(StringComparison.Ordinal) & 0x7fff) + 2);
+        int cases = 0;
+        int integral = 0;
+        foreach (int n in new[] { 1, 2, 5, 20, 100, 1000, 5000 })
+        {
+            for (int rep = 0; rep < 3; rep++)
+            {
+                var (a, b) = Generate(kind, random, n, n == 1 ? 1 : random.Next(1, 2 * n));
+                double expected = OldKs(a, b);
+                foreach (int buckets in new[] { 1, 8, 64, 1024, 4096 })
+                {
+                    foreach (var (x, y) in new[] { (a, b), (b, a) })
+                    {
+                        if (BucketIndex.TryBuild(x, x.Min(), x.Max(), buckets, IsIntegral(x)) is { } index)
+                        {
+                            Assert.Equal(Bits(expected), Bits(BucketedKs.Statistic(index, y, IsIntegral(y), out _)));
+                            cases++;
+                            integral += index.Integral && IsIntegral(y) ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+
+        output.WriteLine($"{kind}: {cases} bucketed KS statistics identical to the merge walk, {integral} of them on the integer path");
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void QuantileBinCounts_FromKsTally_EqualSortedWalk(string kind)
+    {
+        var random = new Random((kind.GetHashCode(StringComparison.Ordinal) & 0x7fff) + 3);
+        int fromTally = 0;
+        foreach (int n in new[] { 1, 3, 10, 100, 1000, 5000 })
+        {
+            var (a, b) = Generate(kind, random, n, random.Next(1, 2 * n + 1));
+            foreach (int buckets in new[] { 1, 3, 64, 1024, 4096 })
+            {
+                if (BucketIndex.TryBuild(a, a.Min(), a.Max(), buckets, IsIntegral(a)) is not { } index)
+                {
+                    continue;
+                }
+
+                _ = BucketedKs.Statistic(index, b, IsIntegral(b), out var tally);
+                foreach (int bins in new[] { 4, QuantileBins.DefaultBinCount, 17 })
+                {
+                    var (fitted, _) = QuantileBins.FromIndex(index, bins);
+                    var current = NumericSample.FromValues(b);
+                    current.Tally = tally;
+                    var expected = fitted.CountSorted(Sorted(b));
+                    if (fitted.TryCountFromTally(current) is { } counts)
+                    {
+                        Assert.Equal(expected, counts);
+                        fromTally++;
+                    }
+
+                    Assert.Equal(expected, fitted.Count(current));
+                }
+            }
+        }
+
+        output.WriteLine($"{kind}: {fromTally} bin counts taken from a KS tally, all equal to the merge walk's");
+    }
+
+    [Theory]
     [InlineData("normal", 200_000)]
     [InlineData("cauchy", 200_000)]
     [InlineData("integers", 200_000)]
@@ -122,6 +190,32 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
         Assert.Equal(Bits(expectedKs), Bits(ks));
         Assert.Equal(Bits(expectedPsi), Bits(psi));
         output.WriteLine($"{kind} n={n}: KS {ks:R}, PSI {psi:R}, identical to the merge walk");
+    }
+
+    [Theory]
+    [InlineData("cauchy", true)]
+    [InlineData("outlier", true)]
+    [InlineData("normal", false)]
+    [InlineData("integers", false)]
+    public void TryBuildOver_HeavyTails_BucketsTheBulkOnlyAndKsAndBinsStayExact(string kind, bool narrowed)
+    {
+        var random = new Random(kind.Length);
+        var (a, b) = Generate(kind, random, 20_000, 15_000);
+        var index = BucketIndex.TryBuildOver(a, a.Min(), a.Max(), IsIntegral(a));
+
+        Assert.NotNull(index);
+        Assert.Equal(narrowed, index.Min > a.Min() || index.Max < a.Max());
+        // Narrowed, the sample's own tails fill the outer slots; otherwise nothing of it lies below the range.
+        Assert.Equal(narrowed, index.CountIn(0) > 0 && index.CountIn(index.SlotCount - 1) > 0);
+        Assert.Equal(Bits(OldKs(a, b)), Bits(BucketedKs.Statistic(index, b, IsIntegral(b), out var tally)));
+        var (fitted, counts) = QuantileBins.FromIndex(index, QuantileBins.DefaultBinCount);
+        var expected = QuantileBins.FromSorted(Sorted(a), QuantileBins.DefaultBinCount);
+        AssertSameEdges(expected.Edges, fitted.Edges);
+        Assert.Equal(expected.CountSorted(Sorted(a)), counts);
+        var current = NumericSample.FromValues(b);
+        current.Tally = tally;
+        Assert.Equal(expected.CountSorted(Sorted(b)), fitted.Count(current));
+        output.WriteLine($"{kind}: range [{a.Min():G4}, {a.Max():G4}], buckets over [{index.Min:G4}, {index.Max:G4}]");
     }
 
     [Property(Replay = Seed, MaxTest = 300)]
@@ -231,6 +325,8 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
 
     private static long Bits(double x) => BitConverter.DoubleToInt64Bits(x);
 
+    private static bool IsIntegral(double[] values) => values.All(x => x == Math.Floor(x));
+
     // Array.Sort leaves −0.0 and 0.0 in no defined order, so an edge at zero may carry either sign on either path.
     private static void AssertSameEdges(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual)
     {
@@ -258,6 +354,7 @@ public sealed class ExactFastPathTests(ITestOutputHelper output)
             "disjoint-above" => (Make(n, _ => random.NextDouble()), Make(m, _ => 2 + random.NextDouble())),
             "disjoint-below" => (Make(n, _ => random.NextDouble()), Make(m, _ => -5 - random.NextDouble())),
             "touching" => (Make(n, _ => random.Next(0, 10)), Make(m, _ => 9 + random.Next(0, 10))),
+            "integers-below" => (Make(n, _ => random.Next(5, 15)), Make(m, _ => random.Next(-3, 9))),
             "huge" => (Make(n, _ => (random.NextDouble() - 0.5) * 2e300), Make(m, _ => random.Next(0, 3) switch { 0 => -1e300, 1 => 1e300, _ => random.NextDouble() })),
             "signed-zeros" => (Make(n, _ => random.Next(0, 4) switch { 0 => -0.0, 1 => 0.0, 2 => 1.0, _ => -1.0 }), Make(m, _ => random.Next(0, 3) switch { 0 => -0.0, 1 => 0.0, _ => random.NextDouble() - 0.5 })),
             "subnormals" => (Make(n, i => i % 20 == 3 ? 1e-300 : double.Epsilon * random.Next(-20, 20)), Make(m, i => i % 15 == 4 ? -1e-300 : double.Epsilon * random.Next(-10, 30))),
