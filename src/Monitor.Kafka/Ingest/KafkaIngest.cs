@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Channels;
 using Confluent.Kafka;
@@ -60,9 +59,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
     private Dictionary<string, TopicRoute[]> _routes = [];
     private ModelPipeline[] _pipelines = [];
     private bool[] _touched = [];
-    private List<Incoming>? _pending;
-    private string? _lastDecodedTopic;
-    private TopicRoute[] _lastDecodedRoutes = [];
+    private List<ConsumeResult<byte[]?, byte[]?>>? _pending;
     private TopicCounts? _lastCounts;
     private IConsumer<byte[]?, byte[]?>? _consumer;
     private IProducer<byte[]?, byte[]?>? _producer;
@@ -442,8 +439,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
             }
 
             var model = _models[index];
-            var schema = label ? model.LabelSchema! : model.PredictionSchema;
-            list.Add(new TopicRoute(index, label, model.Model, model.Rules.Topics.DeadLetter ?? _options.DeadLetterTopic, new RouteDecoding(new EventDecoder(schema))));
+            list.Add(new TopicRoute(index, label, model.Model, model.Rules.Topics.DeadLetter ?? _options.DeadLetterTopic));
         }
 
         for (int i = 0; i < _models.Count; i++)
@@ -604,7 +600,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
                 if (result is not null && !result.IsPartitionEOF)
                 {
-                    (_pending ??= new List<Incoming>(BatchSize)).Add(Decode(result));
+                    (_pending ??= new List<ConsumeResult<byte[]?, byte[]?>>(BatchSize)).Add(result);
                     if (_pending.Count < BatchSize)
                     {
                         continue;
@@ -765,14 +761,14 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 
                     if (item.Records is { } records)
                     {
-                        for (int i = 0; i < records.Count; i++)
+                        foreach (var record in records)
                         {
                             if (_abandoned)
                             {
                                 return;
                             }
 
-                            Apply(in CollectionsMarshal.AsSpan(records)[i]);
+                            Apply(record);
                             if (_sinceCheckpoint >= _options.CheckpointEveryMessages)
                             {
                                 Checkpoint(storeOffsets: true);
@@ -829,42 +825,8 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         }
     }
 
-    // Consume thread: decodes the record for every route of its topic (the processing task only accumulates).
-    // Each route decodes with its own decoder into a buffer from its pool; the processing task returns it.
-    private Incoming Decode(ConsumeResult<byte[]?, byte[]?> record)
+    private void Apply(ConsumeResult<byte[]?, byte[]?> record)
     {
-        if (!string.Equals(record.Topic, _lastDecodedTopic, StringComparison.Ordinal))
-        {
-            _lastDecodedRoutes = _routes.GetValueOrDefault(record.Topic) ?? [];
-            _lastDecodedTopic = record.Topic;
-        }
-
-        var routes = _lastDecodedRoutes;
-        var value = record.Message.Value ?? [];
-        if (routes.Length == 0 || value.Length > _options.MaxMessageBytes)
-        {
-            return new Incoming(record, routes, null, DecodeOutcome.Ok, null);
-        }
-
-        var first = routes[0].Decoding.Rent();
-        var outcome = routes[0].Decoding.Decoder.Decode(value, first);
-        (DecodedEvent, DecodeOutcome)[]? more = null;
-        if (routes.Length > 1)
-        {
-            more = new (DecodedEvent, DecodeOutcome)[routes.Length - 1];
-            for (int i = 1; i < routes.Length; i++)
-            {
-                var buffer = routes[i].Decoding.Rent();
-                more[i - 1] = (buffer, routes[i].Decoding.Decoder.Decode(value, buffer));
-            }
-        }
-
-        return new Incoming(record, routes, first, outcome, more);
-    }
-
-    private void Apply(in Incoming incoming)
-    {
-        var record = incoming.Record;
         var tp = record.TopicPartition;
         long offset = record.Offset.Value;
 
@@ -873,13 +835,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         if (_positions.TryGetValue(tp, out long next) && offset < next)
         {
             Interlocked.Increment(ref _redelivered);
-            incoming.Release();
             return;
         }
 
         var counts = CountsOf(record.Topic);
-        Route(incoming, counts);
-        incoming.Release();
+        Route(record, counts);
         Interlocked.Increment(ref counts.Consumed);
         lock (_gate)
         {
@@ -901,10 +861,9 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         return _lastCounts = _topicCounts.GetOrAdd(topic, static t => new TopicCounts(t));
     }
 
-    private void Route(in Incoming incoming, TopicCounts counts)
+    private void Route(ConsumeResult<byte[]?, byte[]?> record, TopicCounts counts)
     {
-        var record = incoming.Record;
-        var routes = incoming.Routes;
+        var routes = counts.Routes ??= _routes.GetValueOrDefault(record.Topic) ?? [];
         var value = record.Message.Value ?? [];
         if (value.Length > _options.MaxMessageBytes)
         {
@@ -918,13 +877,11 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         bool accepted = false;
         DecodeOutcome failure = DecodeOutcome.Ok;
         TopicRoute? failedRoute = null;
-        for (int i = 0; i < routes.Length; i++)
+        foreach (var route in routes)
         {
-            var route = routes[i];
-            var (decoded, decodeOutcome) = incoming.Decoded(i);
             var pipeline = _pipelines[route.Pipeline];
             _touched[route.Pipeline] = true;
-            var outcome = route.Label ? pipeline.ApplyLabel(decodeOutcome, decoded) : pipeline.ApplyPrediction(decodeOutcome, decoded);
+            var outcome = route.Label ? pipeline.OnLabel(value) : pipeline.OnPrediction(value);
             if (outcome == DecodeOutcome.Ok)
             {
                 accepted = true;
@@ -1185,49 +1142,9 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         _consumer?.Dispose();
     }
 
-    private sealed record TopicRoute(int Pipeline, bool Label, string Model, string DeadLetterTopic, RouteDecoding Decoding);
+    private sealed record TopicRoute(int Pipeline, bool Label, string Model, string DeadLetterTopic);
 
-    /// <summary>
-    /// A route's decoder, used by the consume thread only, and its decoded-event buffers: rented there, returned
-    /// by the processing task once applied. The pool holds at most what was in flight at once (the channel).
-    /// </summary>
-    private sealed class RouteDecoding(EventDecoder decoder)
-    {
-        private readonly ConcurrentQueue<DecodedEvent> _free = new();
-
-        public EventDecoder Decoder { get; } = decoder;
-
-        public DecodedEvent Rent() => _free.TryDequeue(out var buffer) ? buffer : Decoder.CreateBuffer();
-
-        public void Return(DecodedEvent buffer) => _free.Enqueue(buffer);
-    }
-
-    /// <summary>A record as the consume thread hands it over: decoded for each route of its topic (none when it is too large or no route takes it).</summary>
-    private readonly struct Incoming(ConsumeResult<byte[]?, byte[]?> record, TopicRoute[] routes, DecodedEvent? first, DecodeOutcome firstOutcome,
-        (DecodedEvent Event, DecodeOutcome Outcome)[]? more)
-    {
-        public ConsumeResult<byte[]?, byte[]?> Record { get; } = record;
-
-        public TopicRoute[] Routes { get; } = routes;
-
-        public (DecodedEvent Event, DecodeOutcome Outcome) Decoded(int route) => route == 0 ? (first!, firstOutcome) : more![route - 1];
-
-        public void Release()
-        {
-            if (first is null)
-            {
-                return;
-            }
-
-            Routes[0].Decoding.Return(first);
-            for (int i = 1; i < Routes.Length; i++)
-            {
-                Routes[i].Decoding.Return(more![i - 1].Event);
-            }
-        }
-    }
-
-    /// <summary>Per topic: its counters (written by the processing task).</summary>
+    /// <summary>Per topic: its routes (looked up once) and its counters (written by the processing task).</summary>
     private sealed class TopicCounts(string topic)
     {
 #pragma warning disable CA1051 // fields, for Interlocked
@@ -1236,13 +1153,15 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
 #pragma warning restore CA1051
 
         public string Topic { get; } = topic;
+
+        public TopicRoute[]? Routes { get; set; }
     }
 
     private sealed class Item
     {
         public static readonly Item Tick = new();
 
-        public Item(List<Incoming> records) => Records = records;
+        public Item(List<ConsumeResult<byte[]?, byte[]?>> records) => Records = records;
 
         public Item(TaskCompletionSource barrier) => Barrier = barrier;
 
@@ -1252,7 +1171,7 @@ public sealed class KafkaIngest : IAsyncDisposable, IDisposable
         {
         }
 
-        public List<Incoming>? Records { get; }
+        public List<ConsumeResult<byte[]?, byte[]?>>? Records { get; }
 
         public TaskCompletionSource? Barrier { get; }
 
