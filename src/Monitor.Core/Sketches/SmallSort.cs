@@ -16,9 +16,10 @@ namespace Monitor.Core.Sketches;
 /// Why: the level-0 sort is about two thirds of the cost of <see cref="KllSketch.Update"/>, and for runs this
 /// short a comparison sort spends most of its time on mispredicted branches. A network does a fixed
 /// sequence of vector min/max steps whatever the data. Runs are padded with +∞ to the next power of two
-/// (at least 8) in a stack buffer; up to 32 items the whole network stays in registers, longer runs (up to
-/// <see cref="MaxNetworkLength"/>) sort 32-item blocks in registers and merge them in the buffer. Longer runs,
-/// and every run when AVX2 is unavailable, use the framework's sort.
+/// (at least 8). Runs of 4 to 32 items are loaded straight into registers and the whole network stays there;
+/// longer runs (up to <see cref="MaxNetworkLength"/>) are copied to a stack buffer, sorted in 32-item blocks in
+/// registers and merged in the buffer. Shorter and longer runs, and every run when AVX2 is unavailable, use the
+/// framework's sort.
 /// </para>
 /// <para>
 /// Same output: for finite doubles, values that compare equal have identical bits, except −0.0 and +0.0. The
@@ -41,79 +42,133 @@ internal static class SmallSort
     public static void Sort(Span<double> values)
     {
         int n = values.Length;
-        if (n <= 1)
-        {
-            return;
-        }
-
-        if (n > MaxNetworkLength || !Avx2.IsSupported)
+        if (n < Width || n > MaxNetworkLength || !Avx2.IsSupported)
         {
             values.Sort();
             return;
         }
 
+        bool sorted = n <= RegisterLength ? SortShort(values) : SortLong(values);
+        if (!sorted)
+        {
+            values.Sort();
+        }
+    }
+
+    // 4 ≤ n ≤ 32, in registers. False, with values untouched, if they hold a −0.0.
+    private static bool SortShort(Span<double> values)
+    {
+        int n = values.Length;
+        ref double source = ref MemoryMarshal.GetReference(values);
+        var negativeZero = Vector256<long>.Zero;
         int size = n <= 8 ? 8 : (int)BitOperations.RoundUpToPowerOf2((uint)n);
+        Span<double> buffer = stackalloc double[size];
+        ref double b = ref MemoryMarshal.GetReference(buffer);
+        if (size == 8)
+        {
+            var v0 = LoadPadded(ref source, n, 0, ref negativeZero);
+            var v1 = LoadPadded(ref source, n, 1, ref negativeZero);
+            if (negativeZero != Vector256<long>.Zero)
+            {
+                return false;
+            }
+
+            v0 = SortLanes(v0);
+            v1 = SortLanes(v1);
+            Merge8(ref v0, ref v1);
+            Store(ref b, 0, v0);
+            Store(ref b, 1, v1);
+        }
+        else if (size == 16)
+        {
+            var v0 = LoadPadded(ref source, n, 0, ref negativeZero);
+            var v1 = LoadPadded(ref source, n, 1, ref negativeZero);
+            var v2 = LoadPadded(ref source, n, 2, ref negativeZero);
+            var v3 = LoadPadded(ref source, n, 3, ref negativeZero);
+            if (negativeZero != Vector256<long>.Zero)
+            {
+                return false;
+            }
+
+            Sort16(ref v0, ref v1, ref v2, ref v3);
+            Store(ref b, 0, v0);
+            Store(ref b, 1, v1);
+            Store(ref b, 2, v2);
+            Store(ref b, 3, v3);
+        }
+        else
+        {
+            var v0 = LoadPadded(ref source, n, 0, ref negativeZero);
+            var v1 = LoadPadded(ref source, n, 1, ref negativeZero);
+            var v2 = LoadPadded(ref source, n, 2, ref negativeZero);
+            var v3 = LoadPadded(ref source, n, 3, ref negativeZero);
+            var v4 = LoadPadded(ref source, n, 4, ref negativeZero);
+            var v5 = LoadPadded(ref source, n, 5, ref negativeZero);
+            var v6 = LoadPadded(ref source, n, 6, ref negativeZero);
+            var v7 = LoadPadded(ref source, n, 7, ref negativeZero);
+            if (negativeZero != Vector256<long>.Zero)
+            {
+                return false;
+            }
+
+            Sort32(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+            Store(ref b, 0, v0);
+            Store(ref b, 1, v1);
+            Store(ref b, 2, v2);
+            Store(ref b, 3, v3);
+            Store(ref b, 4, v4);
+            Store(ref b, 5, v5);
+            Store(ref b, 6, v6);
+            Store(ref b, 7, v7);
+        }
+
+        // Copy back without a length-dependent branch: vectors past the end rewrite the last four items.
+        for (int i = 0; i < size; i += Width)
+        {
+            nuint offset = (nuint)Math.Min(i, n - Width);
+            Vector256.LoadUnsafe(ref b, offset).StoreUnsafe(ref source, offset);
+        }
+
+        return true;
+    }
+
+    // Vector number `vector` of the run padded with +∞, without a length-dependent branch: past the end the load
+    // is clamped to the last four items and the lanes that belong to earlier vectors become +∞. Notes any −0.0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> LoadPadded(ref double source, int n, int vector, ref Vector256<long> negativeZero)
+    {
+        int start = vector * Width;
+        int offset = Math.Min(start, n - Width);
+        var x = Vector256.LoadUnsafe(ref source, (nuint)offset);
+        negativeZero |= Vector256.Equals(x.AsInt64(), Vector256.Create(NegativeZeroBits));
+        var position = Vector256.Create(0L, 1, 2, 3) + Vector256.Create((long)(offset - start));
+        var earlier = Vector256.LessThan(position, Vector256<long>.Zero).AsDouble();
+        return Vector256.ConditionalSelect(earlier, Vector256.Create(double.PositiveInfinity), x);
+    }
+
+    // 32 < n ≤ MaxNetworkLength, in a padded stack buffer. False, with values untouched, if they hold a −0.0.
+    private static bool SortLong(Span<double> values)
+    {
+        int n = values.Length;
+        int size = (int)BitOperations.RoundUpToPowerOf2((uint)n);
         Span<double> buffer = stackalloc double[size];
         values.CopyTo(buffer);
         buffer[n..].Fill(double.PositiveInfinity);
         ref double b = ref MemoryMarshal.GetReference(buffer);
-        if (ContainsNegativeZero(ref b, size))
-        {
-            values.Sort();
-            return;
-        }
-
-        switch (size)
-        {
-            case 8:
-                Sort8(ref b);
-                break;
-            case 16:
-                Sort16(ref b);
-                break;
-            case 32:
-                Sort32(ref b);
-                break;
-            default:
-                SortLong(ref b, size / Width);
-                break;
-        }
-
-        buffer[..n].CopyTo(values);
-    }
-
-    private static bool ContainsNegativeZero(ref double b, int size)
-    {
-        var negativeZero = Vector256.Create(NegativeZeroBits);
-        var found = Vector256<long>.Zero;
+        var negativeZero = Vector256<long>.Zero;
         for (int i = 0; i < size; i += Width)
         {
-            found |= Vector256.Equals(Vector256.LoadUnsafe(ref b, (nuint)i).AsInt64(), negativeZero);
+            negativeZero |= Vector256.Equals(Vector256.LoadUnsafe(ref b, (nuint)i).AsInt64(), Vector256.Create(NegativeZeroBits));
         }
 
-        return found != Vector256<long>.Zero;
-    }
+        if (negativeZero != Vector256<long>.Zero)
+        {
+            return false;
+        }
 
-    private static void Sort8(ref double b)
-    {
-        var v0 = SortLanes(Load(ref b, 0));
-        var v1 = SortLanes(Load(ref b, 1));
-        Merge8(ref v0, ref v1);
-        Store(ref b, 0, v0);
-        Store(ref b, 1, v1);
-    }
-
-    private static void Sort16(ref double b)
-    {
-        var v0 = Load(ref b, 0);
-        var v1 = Load(ref b, 1);
-        var v2 = Load(ref b, 2);
-        var v3 = Load(ref b, 3);
-        Sort16(ref v0, ref v1, ref v2, ref v3);
-        Store(ref b, 0, v0);
-        Store(ref b, 1, v1);
-        Store(ref b, 2, v2);
-        Store(ref b, 3, v3);
+        BitonicSort(ref b, size / Width);
+        buffer[..n].CopyTo(values);
+        return true;
     }
 
     private static void Sort32(ref double b)
@@ -126,36 +181,19 @@ internal static class SmallSort
         var v5 = Load(ref b, 5);
         var v6 = Load(ref b, 6);
         var v7 = Load(ref b, 7);
-        Sort16(ref v0, ref v1, ref v2, ref v3);
-        Sort16(ref v4, ref v5, ref v6, ref v7);
-
-        // Merge: flip, then half-cleaners at 2 and 1 vectors, then inside each vector.
-        Flip(ref v0, ref v7);
-        Flip(ref v1, ref v6);
-        Flip(ref v2, ref v5);
-        Flip(ref v3, ref v4);
-
-        // The upper half is now v7, v6, v5, v4 (each lane-reversed: still bitonic, which is all the cleaners need).
-        Exchange(ref v0, ref v2);
-        Exchange(ref v1, ref v3);
-        Exchange(ref v7, ref v5);
-        Exchange(ref v6, ref v4);
-        Exchange(ref v0, ref v1);
-        Exchange(ref v2, ref v3);
-        Exchange(ref v7, ref v6);
-        Exchange(ref v5, ref v4);
-        Store(ref b, 0, CleanLanes(v0));
-        Store(ref b, 1, CleanLanes(v1));
-        Store(ref b, 2, CleanLanes(v2));
-        Store(ref b, 3, CleanLanes(v3));
-        Store(ref b, 4, CleanLanes(v7));
-        Store(ref b, 5, CleanLanes(v6));
-        Store(ref b, 6, CleanLanes(v5));
-        Store(ref b, 7, CleanLanes(v4));
+        Sort32(ref v0, ref v1, ref v2, ref v3, ref v4, ref v5, ref v6, ref v7);
+        Store(ref b, 0, v0);
+        Store(ref b, 1, v1);
+        Store(ref b, 2, v2);
+        Store(ref b, 3, v3);
+        Store(ref b, 4, v4);
+        Store(ref b, 5, v5);
+        Store(ref b, 6, v6);
+        Store(ref b, 7, v7);
     }
 
     // vectors: a power of two, at least 16 (64 items). Sorts 32-item blocks in registers, then merges in memory.
-    private static void SortLong(ref double b, int vectors)
+    private static void BitonicSort(ref double b, int vectors)
     {
         for (int block = 0; block < vectors; block += RegisterLength / Width)
         {
@@ -232,6 +270,49 @@ internal static class SmallSort
         var upper1 = CleanLanes(v2);
         v2 = upper0;
         v3 = upper1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Sort32(
+        ref Vector256<double> v0,
+        ref Vector256<double> v1,
+        ref Vector256<double> v2,
+        ref Vector256<double> v3,
+        ref Vector256<double> v4,
+        ref Vector256<double> v5,
+        ref Vector256<double> v6,
+        ref Vector256<double> v7)
+    {
+        Sort16(ref v0, ref v1, ref v2, ref v3);
+        Sort16(ref v4, ref v5, ref v6, ref v7);
+
+        // Merge: flip, then half-cleaners at 2 and 1 vectors, then inside each vector.
+        Flip(ref v0, ref v7);
+        Flip(ref v1, ref v6);
+        Flip(ref v2, ref v5);
+        Flip(ref v3, ref v4);
+
+        // The upper half is now v7, v6, v5, v4 (each lane-reversed: still bitonic, which is all the cleaners need).
+        Exchange(ref v0, ref v2);
+        Exchange(ref v1, ref v3);
+        Exchange(ref v7, ref v5);
+        Exchange(ref v6, ref v4);
+        Exchange(ref v0, ref v1);
+        Exchange(ref v2, ref v3);
+        Exchange(ref v7, ref v6);
+        Exchange(ref v5, ref v4);
+        var upper0 = CleanLanes(v7);
+        var upper1 = CleanLanes(v6);
+        var upper2 = CleanLanes(v5);
+        var upper3 = CleanLanes(v4);
+        v0 = CleanLanes(v0);
+        v1 = CleanLanes(v1);
+        v2 = CleanLanes(v2);
+        v3 = CleanLanes(v3);
+        v4 = upper0;
+        v5 = upper1;
+        v6 = upper2;
+        v7 = upper3;
     }
 
     // v0 and v1 each sorted: afterwards v0, v1 is sorted.
