@@ -619,7 +619,7 @@ public sealed class KllSketch
 
         if (level == 0)
         {
-            Array.Sort(_items, adjBeg, adjPop);
+            SmallSort.Sort(_items.AsSpan(adjBeg, adjPop));
         }
 
         if (popAbove == 0)
@@ -776,7 +776,7 @@ public sealed class KllSketch
 
                 if (level == 0)
                 {
-                    Array.Sort(buf, adjBeg, adjPop);
+                    SmallSort.Sort(buf.AsSpan(adjBeg, adjPop));
                 }
 
                 if (popAbove == 0)
