@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Monitor.Core.Drift;
 
 namespace Monitor.Core.Sketches;
@@ -60,10 +62,16 @@ public sealed class KllSketch
     private const int ChecksumSize = 8;
 
     // Heap estimate: object header + fields, and the header of each array.
-    private const int ObjectOverhead = 16 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
+    private const int ObjectOverhead = 16 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
     private const int ArrayOverhead = 24;
 
+    private static readonly int[] DefaultKCapacities = CapacitiesByDepth(DefaultK);
+
     private readonly int _k;
+
+    // Level capacities by depth below the top level, for the depths where they exceed the floor (deeper
+    // levels have MinLevelCapacity). They depend on k alone, so finding the level to compact costs no division.
+    private readonly int[] _capacityByDepth;
 
     // Level h occupies _items[_levels[h] .. _levels[h + 1]); level 0 fills downward from _levels[1], so the
     // buffer is full when _levels[0] == 0. Levels above 0 are always sorted. _items.Length is always
@@ -89,6 +97,7 @@ public sealed class KllSketch
     {
         ValidateK(k);
         _k = k;
+        _capacityByDepth = k == DefaultK ? DefaultKCapacities : CapacitiesByDepth(k);
         _rng = seed;
         _numLevels = 1;
         _items = new double[k];
@@ -127,7 +136,9 @@ public sealed class KllSketch
     /// An estimate of the heap memory the sketch occupies, in bytes: the item buffer, the level index and
     /// the object itself. Grows with log(n) by at most 8 items per extra level.
     /// </summary>
-    public long SizeInBytes => ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length);
+    public long SizeInBytes =>
+        ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length)
+        + (ReferenceEquals(_capacityByDepth, DefaultKCapacities) ? 0 : ArrayOverhead + (4L * _capacityByDepth.Length));
 
     /// <summary>
     /// The sup-norm error ε = max over x of |F̂(x) − F(x)| between the sketch's CDF and the exact CDF of the
@@ -508,6 +519,27 @@ public sealed class KllSketch
         return total;
     }
 
+    /// <summary>
+    /// <see cref="LevelCapacity"/> by depth below the top level (depth = numLevels − level − 1), for every
+    /// depth whose capacity exceeds the floor of 8; capacity falls with depth, so deeper levels have 8.
+    /// </summary>
+    internal static int[] CapacitiesByDepth(int k)
+    {
+        int depths = 0;
+        while (LevelCapacity(k, depths + 1, 0) > MinLevelCapacity)
+        {
+            depths++;
+        }
+
+        var capacities = new int[depths];
+        for (int depth = 0; depth < depths; depth++)
+        {
+            capacities[depth] = LevelCapacity(k, depth + 1, 0);
+        }
+
+        return capacities;
+    }
+
     /// <summary>The number of levels (exposed for tests of the compaction schedule).</summary>
     internal int NumLevels => _numLevels;
 
@@ -597,10 +629,13 @@ public sealed class KllSketch
     // Called only when the buffer is exactly full: compacts the lowest level at or over its capacity.
     private void CompressWhileUpdating()
     {
+        int[] capacities = _capacityByDepth;
         int level = 0;
-        while (_levels[level + 1] - _levels[level] < LevelCapacity(_k, _numLevels, level))
+        int depth = _numLevels - 1;
+        while (_levels[level + 1] - _levels[level] < ((uint)depth < (uint)capacities.Length ? capacities[depth] : MinLevelCapacity))
         {
             level++;
+            depth--;
         }
 
         if (level == _numLevels - 1)
@@ -810,48 +845,64 @@ public sealed class KllSketch
     // Keeps every other item of the sorted run buf[start..start+length) from a random offset, packed at its top.
     private static void HalveUp(double[] buf, int start, int length, int offset)
     {
-        int half = length / 2;
-        int j = start + length - 1 - offset;
-        for (int i = start + length - 1; i >= start + half; i--)
+        Debug.Assert(start >= 0 && length >= 0 && start + length <= buf.Length && (offset & ~1) == 0, "The run lies in the buffer.");
+        nint half = length / 2;
+        ref double top = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start + length - 1);
+        for (nint i = 0; i < half; i++)
         {
-            buf[i] = buf[j];
-            j -= 2;
+            Unsafe.Subtract(ref top, i) = Unsafe.Subtract(ref top, (2 * i) + offset);
         }
     }
 
     // Keeps every other item of the sorted run buf[start..start+length) from a random offset, packed at its bottom.
     private static void HalveDown(double[] buf, int start, int length, int offset)
     {
-        int half = length / 2;
-        int j = start + offset;
-        for (int i = start; i < start + half; i++)
+        Debug.Assert(start >= 0 && length >= 0 && start + length <= buf.Length && (offset & ~1) == 0, "The run lies in the buffer.");
+        nint half = length / 2;
+        ref double bottom = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start);
+        for (nint i = 0; i < half; i++)
         {
-            buf[i] = buf[j];
-            j += 2;
+            Unsafe.Add(ref bottom, i) = Unsafe.Add(ref bottom, (2 * i) + offset);
         }
     }
 
-    // Front-to-back merge; safe when the output overlaps the tail of b as the compaction arranges it.
+    // Front-to-back merge, ties to a; safe when the output overlaps the tail of b as the compaction arranges it
+    // (output at or below b's read position). Branch-free: the halved level's items land at random places in
+    // the level above, so a compare-and-branch merge mispredicts about once per item.
     private static void MergeSorted(double[] a, int aStart, int aLength, double[] b, int bStart, int bLength, double[] output, int outStart)
     {
-        int aEnd = aStart + aLength;
-        int bEnd = bStart + bLength;
-        int i = aStart;
-        int j = bStart;
-        int o = outStart;
+        Debug.Assert(aStart >= 0 && aLength >= 0 && aStart + aLength <= a.Length, "a's run lies in a.");
+        Debug.Assert(bStart >= 0 && bLength >= 0 && bStart + bLength <= b.Length, "b's run lies in b.");
+        Debug.Assert(outStart >= 0 && outStart + aLength + bLength <= output.Length, "The output fits.");
+        ref double ra = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aStart);
+        ref double rb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bStart);
+        ref double ro = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(output), outStart);
+        nint i = 0;
+        nint j = 0;
+        nint aEnd = aLength;
+        nint bEnd = bLength;
         while (i < aEnd && j < bEnd)
         {
-            output[o++] = a[i] <= b[j] ? a[i++] : b[j++];
+            double x = Unsafe.Add(ref ra, i);
+            double y = Unsafe.Add(ref rb, j);
+            long xBits = BitConverter.DoubleToInt64Bits(x);
+            long yBits = BitConverter.DoubleToInt64Bits(y);
+            bool takeA = x <= y;
+            nint fromA = Unsafe.As<bool, byte>(ref takeA);
+            long mask = -(long)fromA;
+            Unsafe.Add(ref ro, i + j) = BitConverter.Int64BitsToDouble(yBits ^ ((xBits ^ yBits) & mask));
+            i += fromA;
+            j += 1 - fromA;
         }
 
-        while (i < aEnd)
+        if (i < aEnd)
         {
-            output[o++] = a[i++];
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ra, i), (int)(aEnd - i)).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ro, i + j), (int)(aEnd - i)));
         }
-
-        while (j < bEnd)
+        else if (j < bEnd && !Unsafe.AreSame(ref Unsafe.Add(ref ro, i + j), ref Unsafe.Add(ref rb, j)))
         {
-            output[o++] = b[j++];
+            // In a compaction the rest of b is already in place once a is used up.
+            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref rb, j), (int)(bEnd - j)).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ro, i + j), (int)(bEnd - j)));
         }
     }
 }
