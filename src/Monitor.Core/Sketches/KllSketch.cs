@@ -65,6 +65,9 @@ public sealed class KllSketch
     private const int ObjectOverhead = 16 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
     private const int ArrayOverhead = 24;
 
+    // The most items a compaction merges through stack copies (8 KiB of stack).
+    private const int MaxStackMerge = 1024;
+
     private static readonly int[] DefaultKCapacities = CapacitiesByDepth(DefaultK);
 
     private readonly int _k;
@@ -661,6 +664,10 @@ public sealed class KllSketch
         {
             HalveUp(_items, adjBeg, adjPop, NextBit());
         }
+        else if (half + popAbove <= MaxStackMerge)
+        {
+            HalveAndMergeFromBothEnds(_items, adjBeg, adjPop, popAbove, NextBit());
+        }
         else
         {
             HalveDown(_items, adjBeg, adjPop, NextBit());
@@ -818,6 +825,10 @@ public sealed class KllSketch
                 {
                     HalveUp(buf, adjBeg, adjPop, NextBit());
                 }
+                else if (half + popAbove <= MaxStackMerge)
+                {
+                    HalveAndMergeFromBothEnds(buf, adjBeg, adjPop, popAbove, NextBit());
+                }
                 else
                 {
                     HalveDown(buf, adjBeg, adjPop, NextBit());
@@ -864,6 +875,73 @@ public sealed class KllSketch
         {
             Unsafe.Add(ref bottom, i) = Unsafe.Add(ref bottom, (2 * i) + offset);
         }
+    }
+
+    // HalveDown then MergeSorted into the level above, for runs short enough to copy to the stack: with both
+    // inputs off the buffer, the front of the merge and its back are two independent dependency chains, and
+    // ±∞ sentinels (the items are finite) replace the end-of-run checks. Same output, item for item.
+    private static void HalveAndMergeFromBothEnds(double[] buf, int start, int length, int popAbove, int offset)
+    {
+        Debug.Assert(start >= 0 && start + length + popAbove <= buf.Length && (offset & ~1) == 0, "The runs lie in the buffer.");
+        int half = length / 2;
+        Span<double> lowerRun = stackalloc double[half + 2];
+        Span<double> upperRun = stackalloc double[popAbove + 2];
+        ref double run = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start);
+        ref double a = ref lowerRun[1];
+        ref double b = ref upperRun[1];
+        for (nint i = 0; i < half; i++)
+        {
+            Unsafe.Add(ref a, i) = Unsafe.Add(ref run, (2 * i) + offset);
+        }
+
+        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref run, length), popAbove).CopyTo(upperRun[1..]);
+        lowerRun[0] = double.NegativeInfinity;
+        lowerRun[half + 1] = double.PositiveInfinity;
+        upperRun[0] = double.NegativeInfinity;
+        upperRun[popAbove + 1] = double.PositiveInfinity;
+
+        ref double output = ref Unsafe.Add(ref run, half);
+        nint total = half + popAbove;
+        nint i0 = 0;
+        nint j0 = 0;
+        nint i1 = half - 1;
+        nint j1 = popAbove - 1;
+        for (nint step = total / 2; step > 0; step--)
+        {
+            // Front: the smaller head, a's on ties.
+            double x0 = Unsafe.Add(ref a, i0);
+            double y0 = Unsafe.Add(ref b, j0);
+            bool front = x0 <= y0;
+            nint fromA0 = Unsafe.As<bool, byte>(ref front);
+            Unsafe.Add(ref output, i0 + j0) = Select(fromA0, x0, y0);
+            i0 += fromA0;
+            j0 += 1 - fromA0;
+
+            // Back: the larger tail, b's on ties.
+            double x1 = Unsafe.Add(ref a, i1);
+            double y1 = Unsafe.Add(ref b, j1);
+            bool back = x1 > y1;
+            nint fromA1 = Unsafe.As<bool, byte>(ref back);
+            Unsafe.Add(ref output, i1 + j1 + 1) = Select(fromA1, x1, y1);
+            i1 -= fromA1;
+            j1 -= 1 - fromA1;
+        }
+
+        if ((total & 1) != 0)
+        {
+            double x0 = Unsafe.Add(ref a, i0);
+            double y0 = Unsafe.Add(ref b, j0);
+            Unsafe.Add(ref output, i0 + j0) = x0 <= y0 ? x0 : y0;
+        }
+    }
+
+    // x when pick is 1, y when it is 0, without a branch.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Select(nint pick, double x, double y)
+    {
+        long xBits = BitConverter.DoubleToInt64Bits(x);
+        long yBits = BitConverter.DoubleToInt64Bits(y);
+        return BitConverter.Int64BitsToDouble(yBits ^ ((xBits ^ yBits) & -(long)pick));
     }
 
     // Front-to-back merge, ties to a; safe when the output overlaps the tail of b as the compaction arranges it
