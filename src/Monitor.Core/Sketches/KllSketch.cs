@@ -664,7 +664,7 @@ public sealed class KllSketch
         {
             HalveUp(_items, adjBeg, adjPop, NextBit());
         }
-        else if (half + popAbove <= MaxStackMerge)
+        else if (half + popAbove <= MaxStackMerge && Interleaved(_items, adjBeg, adjPop, popAbove))
         {
             HalveAndMergeFromBothEnds(_items, adjBeg, adjPop, popAbove, NextBit());
         }
@@ -825,10 +825,6 @@ public sealed class KllSketch
                 {
                     HalveUp(buf, adjBeg, adjPop, NextBit());
                 }
-                else if (half + popAbove <= MaxStackMerge)
-                {
-                    HalveAndMergeFromBothEnds(buf, adjBeg, adjPop, popAbove, NextBit());
-                }
                 else
                 {
                     HalveDown(buf, adjBeg, adjPop, NextBit());
@@ -935,6 +931,16 @@ public sealed class KllSketch
         }
     }
 
+    // Whether the items kept from the sorted run buf[start..start+length) may interleave with the level above
+    // it: if not (as for a sorted stream), the ordinary merge predicts every branch and beats the branch-free one.
+    private static bool Interleaved(double[] buf, int start, int length, int popAbove)
+    {
+        double runLow = buf[start];
+        double runHigh = buf[start + length - 1];
+        int above = start + length;
+        return !(buf[above + popAbove - 1] < runLow || runHigh <= buf[above]);
+    }
+
     // x when pick is 1, y when it is 0, without a branch.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Select(nint pick, double x, double y)
@@ -944,43 +950,33 @@ public sealed class KllSketch
         return BitConverter.Int64BitsToDouble(yBits ^ ((xBits ^ yBits) & -(long)pick));
     }
 
-    // Front-to-back merge, ties to a; safe when the output overlaps the tail of b as the compaction arranges it
-    // (output at or below b's read position). Branch-free: the halved level's items land at random places in
-    // the level above, so a compare-and-branch merge mispredicts about once per item.
+    // Front-to-back merge; safe when the output overlaps the tail of b as the compaction arranges it.
     private static void MergeSorted(double[] a, int aStart, int aLength, double[] b, int bStart, int bLength, double[] output, int outStart)
     {
-        Debug.Assert(aStart >= 0 && aLength >= 0 && aStart + aLength <= a.Length, "a's run lies in a.");
-        Debug.Assert(bStart >= 0 && bLength >= 0 && bStart + bLength <= b.Length, "b's run lies in b.");
-        Debug.Assert(outStart >= 0 && outStart + aLength + bLength <= output.Length, "The output fits.");
-        ref double ra = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(a), aStart);
-        ref double rb = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b), bStart);
-        ref double ro = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(output), outStart);
-        nint i = 0;
-        nint j = 0;
-        nint aEnd = aLength;
-        nint bEnd = bLength;
+        int aEnd = aStart + aLength;
+        int bEnd = bStart + bLength;
+        int i = aStart;
+        int j = bStart;
+        int o = outStart;
         while (i < aEnd && j < bEnd)
         {
-            double x = Unsafe.Add(ref ra, i);
-            double y = Unsafe.Add(ref rb, j);
-            long xBits = BitConverter.DoubleToInt64Bits(x);
-            long yBits = BitConverter.DoubleToInt64Bits(y);
-            bool takeA = x <= y;
-            nint fromA = Unsafe.As<bool, byte>(ref takeA);
-            long mask = -(long)fromA;
-            Unsafe.Add(ref ro, i + j) = BitConverter.Int64BitsToDouble(yBits ^ ((xBits ^ yBits) & mask));
-            i += fromA;
-            j += 1 - fromA;
+            output[o++] = a[i] <= b[j] ? a[i++] : b[j++];
         }
 
-        if (i < aEnd)
+        while (i < aEnd)
         {
-            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ra, i), (int)(aEnd - i)).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ro, i + j), (int)(aEnd - i)));
+            output[o++] = a[i++];
         }
-        else if (j < bEnd && !Unsafe.AreSame(ref Unsafe.Add(ref ro, i + j), ref Unsafe.Add(ref rb, j)))
+
+        if (ReferenceEquals(output, b) && o == j)
         {
             // In a compaction the rest of b is already in place once a is used up.
-            MemoryMarshal.CreateSpan(ref Unsafe.Add(ref rb, j), (int)(bEnd - j)).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref ro, i + j), (int)(bEnd - j)));
+            return;
+        }
+
+        while (j < bEnd)
+        {
+            output[o++] = b[j++];
         }
     }
 }
