@@ -880,8 +880,9 @@ public sealed class KllSketch
     {
         Debug.Assert(start >= 0 && start + length + popAbove <= buf.Length && (offset & ~1) == 0, "The runs lie in the buffer.");
         int half = length / 2;
-        Span<double> lowerRun = stackalloc double[half + 2];
-        Span<double> upperRun = stackalloc double[popAbove + 2];
+        Span<double> scratch = stackalloc double[half + popAbove + 4];
+        Span<double> lowerRun = scratch[..(half + 2)];
+        Span<double> upperRun = scratch[(half + 2)..];
         ref double run = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start);
         ref double a = ref lowerRun[1];
         ref double b = ref upperRun[1];
@@ -933,6 +934,7 @@ public sealed class KllSketch
 
     // Whether the items kept from the sorted run buf[start..start+length) may interleave with the level above
     // it: if not (as for a sorted stream), the ordinary merge predicts every branch and beats the branch-free one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Interleaved(double[] buf, int start, int length, int popAbove)
     {
         double runLow = buf[start];
