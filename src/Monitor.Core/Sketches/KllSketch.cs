@@ -136,8 +136,9 @@ public sealed class KllSketch
     public double RankErrorBound => IsExact ? 0 : SupRankErrorBound(_k);
 
     /// <summary>
-    /// An estimate of the heap memory the sketch occupies, in bytes: the item buffer, the level index and
-    /// the object itself. Grows with log(n) by at most 8 items per extra level.
+    /// An estimate of the heap memory the sketch occupies, in bytes: the item buffer, the level index, the
+    /// table of level capacities (shared by every sketch at the default k, so not counted there) and the
+    /// object itself. Grows with log(n) by at most 8 items per extra level.
     /// </summary>
     public long SizeInBytes =>
         ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length)
