@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Monitor.Core.Drift;
 
 namespace Monitor.Core.Sketches;
@@ -60,10 +62,19 @@ public sealed class KllSketch
     private const int ChecksumSize = 8;
 
     // Heap estimate: object header + fields, and the header of each array.
-    private const int ObjectOverhead = 16 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
+    private const int ObjectOverhead = 16 + 8 + 8 + 8 + 4 + 4 + 8 + 8 + 8 + 8;
     private const int ArrayOverhead = 24;
 
+    // The most items a compaction merges through stack copies (8 KiB of stack).
+    private const int MaxStackMerge = 1024;
+
+    private static readonly int[] DefaultKCapacities = CapacitiesByDepth(DefaultK);
+
     private readonly int _k;
+
+    // Level capacities by depth below the top level, for the depths where they exceed the floor (deeper
+    // levels have MinLevelCapacity). They depend on k alone, so finding the level to compact costs no division.
+    private readonly int[] _capacityByDepth;
 
     // Level h occupies _items[_levels[h] .. _levels[h + 1]); level 0 fills downward from _levels[1], so the
     // buffer is full when _levels[0] == 0. Levels above 0 are always sorted. _items.Length is always
@@ -89,6 +100,7 @@ public sealed class KllSketch
     {
         ValidateK(k);
         _k = k;
+        _capacityByDepth = k == DefaultK ? DefaultKCapacities : CapacitiesByDepth(k);
         _rng = seed;
         _numLevels = 1;
         _items = new double[k];
@@ -124,10 +136,13 @@ public sealed class KllSketch
     public double RankErrorBound => IsExact ? 0 : SupRankErrorBound(_k);
 
     /// <summary>
-    /// An estimate of the heap memory the sketch occupies, in bytes: the item buffer, the level index and
-    /// the object itself. Grows with log(n) by at most 8 items per extra level.
+    /// An estimate of the heap memory the sketch occupies, in bytes: the item buffer, the level index, the
+    /// table of level capacities (shared by every sketch at the default k, so not counted there) and the
+    /// object itself. Grows with log(n) by at most 8 items per extra level.
     /// </summary>
-    public long SizeInBytes => ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length);
+    public long SizeInBytes =>
+        ObjectOverhead + ArrayOverhead + (8L * _items.Length) + ArrayOverhead + (4L * _levels.Length)
+        + (ReferenceEquals(_capacityByDepth, DefaultKCapacities) ? 0 : ArrayOverhead + (4L * _capacityByDepth.Length));
 
     /// <summary>
     /// The sup-norm error ε = max over x of |F̂(x) − F(x)| between the sketch's CDF and the exact CDF of the
@@ -508,6 +523,27 @@ public sealed class KllSketch
         return total;
     }
 
+    /// <summary>
+    /// <see cref="LevelCapacity"/> by depth below the top level (depth = numLevels − level − 1), for every
+    /// depth whose capacity exceeds the floor of 8; capacity falls with depth, so deeper levels have 8.
+    /// </summary>
+    internal static int[] CapacitiesByDepth(int k)
+    {
+        int depths = 0;
+        while (LevelCapacity(k, depths + 1, 0) > MinLevelCapacity)
+        {
+            depths++;
+        }
+
+        var capacities = new int[depths];
+        for (int depth = 0; depth < depths; depth++)
+        {
+            capacities[depth] = LevelCapacity(k, depth + 1, 0);
+        }
+
+        return capacities;
+    }
+
     /// <summary>The number of levels (exposed for tests of the compaction schedule).</summary>
     internal int NumLevels => _numLevels;
 
@@ -597,10 +633,13 @@ public sealed class KllSketch
     // Called only when the buffer is exactly full: compacts the lowest level at or over its capacity.
     private void CompressWhileUpdating()
     {
+        int[] capacities = _capacityByDepth;
         int level = 0;
-        while (_levels[level + 1] - _levels[level] < LevelCapacity(_k, _numLevels, level))
+        int depth = _numLevels - 1;
+        while (_levels[level + 1] - _levels[level] < ((uint)depth < (uint)capacities.Length ? capacities[depth] : MinLevelCapacity))
         {
             level++;
+            depth--;
         }
 
         if (level == _numLevels - 1)
@@ -625,6 +664,10 @@ public sealed class KllSketch
         if (popAbove == 0)
         {
             HalveUp(_items, adjBeg, adjPop, NextBit());
+        }
+        else if (half + popAbove <= MaxStackMerge && Interleaved(_items, adjBeg, adjPop, popAbove))
+        {
+            HalveAndMergeFromBothEnds(_items, adjBeg, adjPop, popAbove, NextBit());
         }
         else
         {
@@ -810,25 +853,104 @@ public sealed class KllSketch
     // Keeps every other item of the sorted run buf[start..start+length) from a random offset, packed at its top.
     private static void HalveUp(double[] buf, int start, int length, int offset)
     {
-        int half = length / 2;
-        int j = start + length - 1 - offset;
-        for (int i = start + length - 1; i >= start + half; i--)
+        Debug.Assert(start >= 0 && length >= 0 && start + length <= buf.Length && (offset & ~1) == 0, "The run lies in the buffer.");
+        nint half = length / 2;
+        ref double top = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start + length - 1);
+        for (nint i = 0; i < half; i++)
         {
-            buf[i] = buf[j];
-            j -= 2;
+            Unsafe.Subtract(ref top, i) = Unsafe.Subtract(ref top, (2 * i) + offset);
         }
     }
 
     // Keeps every other item of the sorted run buf[start..start+length) from a random offset, packed at its bottom.
     private static void HalveDown(double[] buf, int start, int length, int offset)
     {
-        int half = length / 2;
-        int j = start + offset;
-        for (int i = start; i < start + half; i++)
+        Debug.Assert(start >= 0 && length >= 0 && start + length <= buf.Length && (offset & ~1) == 0, "The run lies in the buffer.");
+        nint half = length / 2;
+        ref double bottom = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start);
+        for (nint i = 0; i < half; i++)
         {
-            buf[i] = buf[j];
-            j += 2;
+            Unsafe.Add(ref bottom, i) = Unsafe.Add(ref bottom, (2 * i) + offset);
         }
+    }
+
+    // HalveDown then MergeSorted into the level above, for runs short enough to copy to the stack: with both
+    // inputs off the buffer, the front of the merge and its back are two independent dependency chains, and
+    // ±∞ sentinels (the items are finite) replace the end-of-run checks. Same output, item for item.
+    private static void HalveAndMergeFromBothEnds(double[] buf, int start, int length, int popAbove, int offset)
+    {
+        Debug.Assert(start >= 0 && start + length + popAbove <= buf.Length && (offset & ~1) == 0, "The runs lie in the buffer.");
+        int half = length / 2;
+        Span<double> scratch = stackalloc double[half + popAbove + 4];
+        Span<double> lowerRun = scratch[..(half + 2)];
+        Span<double> upperRun = scratch[(half + 2)..];
+        ref double run = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buf), start);
+        ref double a = ref lowerRun[1];
+        ref double b = ref upperRun[1];
+        for (nint i = 0; i < half; i++)
+        {
+            Unsafe.Add(ref a, i) = Unsafe.Add(ref run, (2 * i) + offset);
+        }
+
+        MemoryMarshal.CreateSpan(ref Unsafe.Add(ref run, length), popAbove).CopyTo(upperRun[1..]);
+        lowerRun[0] = double.NegativeInfinity;
+        lowerRun[half + 1] = double.PositiveInfinity;
+        upperRun[0] = double.NegativeInfinity;
+        upperRun[popAbove + 1] = double.PositiveInfinity;
+
+        ref double output = ref Unsafe.Add(ref run, half);
+        nint total = half + popAbove;
+        nint i0 = 0;
+        nint j0 = 0;
+        nint i1 = half - 1;
+        nint j1 = popAbove - 1;
+        for (nint step = total / 2; step > 0; step--)
+        {
+            // Front: the smaller head, a's on ties.
+            double x0 = Unsafe.Add(ref a, i0);
+            double y0 = Unsafe.Add(ref b, j0);
+            bool front = x0 <= y0;
+            nint fromA0 = Unsafe.As<bool, byte>(ref front);
+            Unsafe.Add(ref output, i0 + j0) = Select(fromA0, x0, y0);
+            i0 += fromA0;
+            j0 += 1 - fromA0;
+
+            // Back: the larger tail, b's on ties.
+            double x1 = Unsafe.Add(ref a, i1);
+            double y1 = Unsafe.Add(ref b, j1);
+            bool back = x1 > y1;
+            nint fromA1 = Unsafe.As<bool, byte>(ref back);
+            Unsafe.Add(ref output, i1 + j1 + 1) = Select(fromA1, x1, y1);
+            i1 -= fromA1;
+            j1 -= 1 - fromA1;
+        }
+
+        if ((total & 1) != 0)
+        {
+            double x0 = Unsafe.Add(ref a, i0);
+            double y0 = Unsafe.Add(ref b, j0);
+            Unsafe.Add(ref output, i0 + j0) = x0 <= y0 ? x0 : y0;
+        }
+    }
+
+    // Whether the items kept from the sorted run buf[start..start+length) may interleave with the level above
+    // it: if not (as for a sorted stream), the ordinary merge predicts every branch and beats the branch-free one.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Interleaved(double[] buf, int start, int length, int popAbove)
+    {
+        double runLow = buf[start];
+        double runHigh = buf[start + length - 1];
+        int above = start + length;
+        return !(buf[above + popAbove - 1] < runLow || runHigh <= buf[above]);
+    }
+
+    // x when pick is 1, y when it is 0, without a branch.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Select(nint pick, double x, double y)
+    {
+        long xBits = BitConverter.DoubleToInt64Bits(x);
+        long yBits = BitConverter.DoubleToInt64Bits(y);
+        return BitConverter.Int64BitsToDouble(yBits ^ ((xBits ^ yBits) & -(long)pick));
     }
 
     // Front-to-back merge; safe when the output overlaps the tail of b as the compaction arranges it.
@@ -847,6 +969,12 @@ public sealed class KllSketch
         while (i < aEnd)
         {
             output[o++] = a[i++];
+        }
+
+        if (ReferenceEquals(output, b) && o == j)
+        {
+            // In a compaction the rest of b is already in place once a is used up.
+            return;
         }
 
         while (j < bEnd)

@@ -40,4 +40,24 @@ public sealed class KllSketchMemoryTests(ITestOutputHelper output)
         Assert.Equal(8, KllSketch.LevelCapacity(200, 61, 0));
         Assert.Equal(200 + 133 + 89, KllSketch.TotalCapacity(200, 3));
     }
+
+    [Theory]
+    [InlineData(KllSketch.MinK)]
+    [InlineData(17)]
+    [InlineData(KllSketch.DefaultK)]
+    [InlineData(1000)]
+    [InlineData(KllSketch.MaxK)]
+    public void CapacitiesByDepth_AnyK_MatchesLevelCapacityAtEveryLevel(int k)
+    {
+        int[] byDepth = KllSketch.CapacitiesByDepth(k);
+        for (int numLevels = 1; numLevels <= 61; numLevels++)
+        {
+            for (int level = 0; level < numLevels; level++)
+            {
+                int depth = numLevels - level - 1;
+                int cached = depth < byDepth.Length ? byDepth[depth] : 8;
+                Assert.Equal(KllSketch.LevelCapacity(k, numLevels, level), cached);
+            }
+        }
+    }
 }
