@@ -176,18 +176,6 @@ internal static class ValueChunkPool
 
     private static readonly Stack<double[]> Free = new();
 
-    /// <summary>Chunks held for reuse now.</summary>
-    public static int Retained
-    {
-        get
-        {
-            lock (Free)
-            {
-                return Free.Count;
-            }
-        }
-    }
-
     /// <summary>A chunk of <see cref="ChunkedValues.ChunkLength"/> values; its contents are undefined.</summary>
     public static double[] Rent()
     {

@@ -64,12 +64,9 @@ public sealed class ModelPipeline
     /// <summary>Decodes and accumulates one prediction (or feature-log) message.</summary>
     public DecodeOutcome OnPrediction(ReadOnlySpan<byte> message) => ApplyPrediction(_predictionDecoder.Decode(message, _prediction), _prediction);
 
-    /// <summary>
-    /// Accumulates a prediction decoded elsewhere — by an <see cref="EventDecoder"/> over
-    /// <see cref="CompiledModel.PredictionSchema"/>, e.g. on the thread that reads the messages — with the outcome
-    /// of that decoding (a failure is counted and returned). Same result as <see cref="OnPrediction"/>.
-    /// </summary>
-    public DecodeOutcome ApplyPrediction(DecodeOutcome outcome, DecodedEvent prediction)
+    // The accumulate half of OnPrediction, for a prediction decoded by an EventDecoder over the model's
+    // PredictionSchema (a failed outcome is counted and returned).
+    internal DecodeOutcome ApplyPrediction(DecodeOutcome outcome, DecodedEvent prediction)
     {
         ArgumentNullException.ThrowIfNull(prediction);
         if (outcome != DecodeOutcome.Ok)
@@ -101,18 +98,10 @@ public sealed class ModelPipeline
         return ApplyLabel(_labelDecoder.Decode(message, _label), _label);
     }
 
-    /// <summary>
-    /// Joins a label decoded elsewhere (by an <see cref="EventDecoder"/> over <see cref="CompiledModel.LabelSchema"/>)
-    /// with the outcome of that decoding. Same result as <see cref="OnLabel"/>.
-    /// </summary>
-    public DecodeOutcome ApplyLabel(DecodeOutcome outcome, DecodedEvent label)
+    // The join half of OnLabel, for a label decoded by an EventDecoder over the model's LabelSchema.
+    internal DecodeOutcome ApplyLabel(DecodeOutcome outcome, DecodedEvent label)
     {
         ArgumentNullException.ThrowIfNull(label);
-        if (_labelDecoder is null)
-        {
-            throw new InvalidOperationException($"Model '{Model.Model}' has no label topic or performance rules.");
-        }
-
         if (outcome != DecodeOutcome.Ok)
         {
             Count(outcome);
