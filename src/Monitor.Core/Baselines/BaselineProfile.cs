@@ -17,7 +17,7 @@ namespace Monitor.Core.Baselines;
 /// Written as JSON (<c>format</c> 1) so that people can read and diff it. The prediction is profiled like a
 /// feature under the name <see cref="PredictionChannel"/>.
 /// </remarks>
-public sealed class BaselineProfile
+public sealed record BaselineProfile
 {
     /// <summary>The current file format.</summary>
     public const int CurrentFormat = 1;
@@ -63,18 +63,8 @@ public sealed class BaselineProfile
     /// This profile without the numeric channels' exact values: what a compiled model keeps once its drift tests
     /// hold samples of them. Everything else (ids, counts, moments, bins, sketches, categories) is shared.
     /// </summary>
-    public BaselineProfile WithoutNumericValues() => new()
-    {
-        Format = Format,
-        Id = Id,
-        Model = Model,
-        ModelVersion = ModelVersion,
-        CreatedAt = CreatedAt,
-        Source = Source,
-        Numeric = Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.WithoutValues(), Numeric.Comparer),
-        Categorical = Categorical,
-        Performance = Performance,
-    };
+    public BaselineProfile WithoutNumericValues() =>
+        this with { Numeric = Numeric.ToDictionary(kv => kv.Key, kv => kv.Value.WithoutValues(), Numeric.Comparer) };
 
     /// <summary>Writes the profile as JSON.</summary>
     public void Save(Stream stream)
@@ -124,7 +114,7 @@ public sealed class BaselineProfile
 public sealed record BaselineSource(string Kind, string Description, string? Sha256, long Rows);
 
 /// <summary>The profile of one numeric channel.</summary>
-public sealed class NumericProfile
+public sealed record NumericProfile
 {
     /// <summary>Valid values.</summary>
     public long Count { get; init; }
@@ -164,19 +154,7 @@ public sealed class NumericProfile
     public EstimateMode Mode => Sketch is null ? EstimateMode.Exact : EstimateMode.Sketch;
 
     /// <summary>This profile without <see cref="Values"/> (the same object when it has none).</summary>
-    public NumericProfile WithoutValues() => Values is null ? this : new()
-    {
-        Count = Count,
-        Missing = Missing,
-        TypeErrors = TypeErrors,
-        Mean = Mean,
-        Std = Std,
-        Min = Min,
-        Max = Max,
-        BinEdges = BinEdges,
-        BinCounts = BinCounts,
-        Sketch = Sketch,
-    };
+    public NumericProfile WithoutValues() => Values is null ? this : this with { Values = null };
 
     /// <summary>The reference values as a sample for the drift tests.</summary>
     public NumericSample ToSample() =>
