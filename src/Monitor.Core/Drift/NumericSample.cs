@@ -185,20 +185,13 @@ public sealed class NumericSample
                         if (double.IsFinite(x))
                         {
                             finite[n++] = x;
-                            min = x < min ? x : min;
-                            max = x > max ? x : max;
-                            integral &= x == Math.Floor(x);
+                            Extend(x, ref min, ref max, ref integral);
                         }
                     }
                 }
             }
 
-            for (int k = 0; k < width; k++)
-            {
-                min = Math.Min(min, vmin.GetElement(k));
-                max = Math.Max(max, vmax.GetElement(k));
-            }
-
+            Fold(vmin, vmax, ref min, ref max);
             integral &= fraction == Vector256<double>.Zero;
         }
 
@@ -208,9 +201,7 @@ public sealed class NumericSample
             if (double.IsFinite(x))
             {
                 finite[n++] = x;
-                min = x < min ? x : min;
-                max = x > max ? x : max;
-                integral &= x == Math.Floor(x);
+                Extend(x, ref min, ref max, ref integral);
             }
         }
 
@@ -259,12 +250,7 @@ public sealed class NumericSample
                 return FromValues(values);
             }
 
-            for (int k = 0; k < width; k++)
-            {
-                min = Math.Min(min, vmin.GetElement(k));
-                max = Math.Max(max, vmax.GetElement(k));
-            }
-
+            Fold(vmin, vmax, ref min, ref max);
             integral = fraction == Vector256<double>.Zero;
         }
 
@@ -276,14 +262,32 @@ public sealed class NumericSample
                 return FromValues(values);
             }
 
-            min = x < min ? x : min;
-            max = x > max ? x : max;
-            integral &= x == Math.Floor(x);
+            Extend(x, ref min, ref max, ref integral);
         }
 
         return values.Length == 0
             ? new NumericSample(values, null, 0, 0, 0, double.NaN, double.NaN, sorted: true)
             : new NumericSample(values, null, values.Length, 0, 0, min, max, sorted: values.Length == 1, integral);
+    }
+
+    // One finite value into the running range and the all-integers flag (the scalar step of the copy passes).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Extend(double x, ref double min, ref double max, ref bool integral)
+    {
+        min = x < min ? x : min;
+        max = x > max ? x : max;
+        integral &= x == Math.Floor(x);
+    }
+
+    // The vector passes' per-lane extremes into the scalar ones.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Fold(Vector256<double> vmin, Vector256<double> vmax, ref double min, ref double max)
+    {
+        for (int k = 0; k < Vector256<double>.Count; k++)
+        {
+            min = Math.Min(min, vmin.GetElement(k));
+            max = Math.Max(max, vmax.GetElement(k));
+        }
     }
 
     /// <summary>

@@ -122,8 +122,9 @@ internal static class RssBenchmark
                 }
             }
 
-            if (await Scrape(http, port, cancellationToken).ConfigureAwait(false) is { } metrics)
+            if (await Scrape(http, port, cancellationToken).ConfigureAwait(false) is { } text)
             {
+                string[] metrics = text.Split('\n');
                 consumed = (long)Sample(metrics, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ");
                 double own = Sample(metrics, "process_resident_memory_bytes ");
                 if (own > atPeak.Rss)
@@ -233,9 +234,9 @@ internal static class RssBenchmark
     }
 
     // The value of the line starting with prefix; 0 when absent.
-    private static double Sample(string metrics, string prefix)
+    private static double Sample(string[] metrics, string prefix)
     {
-        foreach (string line in metrics.Split('\n'))
+        foreach (string line in metrics)
         {
             if (line.StartsWith(prefix, StringComparison.Ordinal))
             {
