@@ -28,6 +28,7 @@ public sealed class KafkaIngestOptions
         // rate (docs/benchmarks.md, memory).
         ["queued.max.messages.kbytes"] = "16384",
         ["max.partition.fetch.bytes"] = "262144",
+        ["fetch.max.bytes"] = "4194304",
     };
 
     /// <summary>

@@ -11,7 +11,7 @@ internal sealed record RssSettings(int Features, int Windows, long EventsPerWind
 
 /// <summary>What <c>monitor bench rss</c> measured.</summary>
 internal sealed record RssResult(RssSettings Settings, long Events, double BytesPerEvent, int Partitions, double Seconds,
-    long PeakRss, long FinalRss, long PeakRssBeforeIngest, string Machine, RssBreakdown AtPeak);
+    long PeakRss, long FinalRss, long PeakRssBeforeIngest, string Machine, RssBreakdown AtPeak, double IngestCpuSeconds);
 
 /// <summary>The daemon's own metrics at the sample with the highest RSS: where the memory was.</summary>
 /// <param name="Rss">process_resident_memory_bytes.</param>
@@ -99,6 +99,8 @@ internal static class RssBenchmark
         var watch = Stopwatch.StartNew();
         long consumed = 0;
         var atPeak = new RssBreakdown(0, 0, 0, 0);
+        double cpuBefore = 0;
+        double cpu = 0;
         var deadline = TimeSpan.FromMinutes(10);
         while (consumed < events)
         {
@@ -126,6 +128,12 @@ internal static class RssBenchmark
             {
                 string[] metrics = text.Split('\n');
                 consumed = (long)Sample(metrics, $"monitor_events_consumed_total{{topic=\"{Topic}\"}} ");
+                cpu = Sample(metrics, "process_cpu_seconds_total ");
+                if (consumed == 0)
+                {
+                    cpuBefore = cpu; // the daemon's own CPU from its first event on is what the stream cost
+                }
+
                 double own = Sample(metrics, "process_resident_memory_bytes ");
                 if (own > atPeak.Rss)
                 {
@@ -140,7 +148,7 @@ internal static class RssBenchmark
         double seconds = watch.Elapsed.TotalSeconds;
         var final = ProcessStats.RssOf(child.Id) ?? (sampledPeak, sampledPeak);
         log.WriteLine(string.Create(c, $"monitor run consumed {consumed:N0} events; stopping it."));
-        return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine(), atPeak);
+        return new RssResult(s, events, bytesPerEvent, partitions, seconds, Math.Max(final.Peak, sampledPeak), final.Current, peakBefore, ProcessStats.Machine(), atPeak, cpu - cpuBefore);
     }
 
     private static string Tail()

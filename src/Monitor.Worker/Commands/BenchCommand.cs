@@ -127,7 +127,7 @@ internal static class BenchCommand
             var r = await RssBenchmark.RunAsync(settings, registry, result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c, $"monitor run: {settings.Features} numeric features, {settings.Windows} open windows × {settings.EventsPerWindow:N0} events (~{r.BytesPerEvent:F0} B each, {r.Partitions} partitions), on {r.Machine}"));
-            output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB"));
+            output.WriteLine(string.Create(c, $"consumed {r.Events:N0} events in {r.Seconds:F1} s; peak RSS {Mb(r.PeakRss):F1} MB (before the first event: {Mb(r.PeakRssBeforeIngest):F1} MB), RSS at the end {Mb(r.FinalRss):F1} MB; the daemon's CPU from its first event on {r.IngestCpuSeconds:F2} s ({r.IngestCpuSeconds * 1e6 / r.Events:F2} µs per event)"));
             var p = r.AtPeak;
             output.WriteLine(string.Create(c, $"at the highest RSS the daemon reported ({Mb(p.Rss):F1} MB): GC committed {Mb(p.GcCommitted):F1} MB (heap in use {Mb(p.GcHeap):F1} MB, of it exact feature values {Mb(p.ExactValues):F1} MB); runtime, code and native memory {Mb(p.Rss - p.GcCommitted):F1} MB"));
             output.WriteLine(Json(w =>
@@ -146,6 +146,8 @@ internal static class BenchCommand
                 w.WriteNumber("peak_rss_mb", Math.Round(Mb(r.PeakRss), 1));
                 w.WriteNumber("rss_before_ingest_mb", Math.Round(Mb(r.PeakRssBeforeIngest), 1));
                 w.WriteNumber("final_rss_mb", Math.Round(Mb(r.FinalRss), 1));
+                w.WriteNumber("ingest_cpu_s", Math.Round(r.IngestCpuSeconds, 2));
+                w.WriteNumber("cpu_us_per_event", Math.Round(r.IngestCpuSeconds * 1e6 / r.Events, 2));
                 w.WriteNumber("at_peak_gc_committed_mb", Math.Round(Mb(r.AtPeak.GcCommitted), 1));
                 w.WriteNumber("at_peak_gc_heap_mb", Math.Round(Mb(r.AtPeak.GcHeap), 1));
                 w.WriteNumber("at_peak_exact_values_mb", Math.Round(Mb(r.AtPeak.ExactValues), 1));
