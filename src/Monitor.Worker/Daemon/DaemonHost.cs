@@ -84,6 +84,7 @@ internal static class DaemonHost
         // 16–20 MB lower (docs/benchmarks.md, `monitor bench rss`).
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         builder.Services.AddSingleton(models);
+        builder.Services.AddHostedService<NativeHeapTrimmer>();
         builder.Services.AddSingleton<ReportFanOut>();
         var metrics = new MonitorMetrics(Prometheus.Metrics.NewCustomRegistry());
         metrics.Retain(models.All.Select(m => m.Name));
