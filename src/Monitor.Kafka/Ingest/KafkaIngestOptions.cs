@@ -23,10 +23,11 @@ public sealed class KafkaIngestOptions
         ["fetch.queue.backoff.ms"] = "10",
 
         // librdkafka prefetches up to 64 MiB (queued.max.messages.kbytes) and may overshoot that by one fetch of up
-        // to 1 MiB per partition: against 211 partitions the daemon's RSS rose by ~100 MB for buffered records.
-        // 16 MiB with 256 KiB per partition is a fraction of a second of Monitor's processing and kept the read
-        // rate (docs/benchmarks.md, memory).
-        ["queued.max.messages.kbytes"] = "16384",
+        // to 1 MiB per partition, in responses of up to 50 MiB (fetch.max.bytes): against 211 partitions the
+        // daemon's RSS rose by ~100 MB for buffered records. 8 MiB in responses of at most 4 MiB with 256 KiB per
+        // partition is still tens of milliseconds of Monitor's processing: `monitor bench rss` peak 30 MB lower,
+        // `monitor bench e2e` read rate and CPU per event unchanged (docs/benchmarks.md, memory).
+        ["queued.max.messages.kbytes"] = "8192",
         ["max.partition.fetch.bytes"] = "262144",
         ["fetch.max.bytes"] = "4194304",
     };
