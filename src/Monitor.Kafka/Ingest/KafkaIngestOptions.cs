@@ -25,7 +25,7 @@ public sealed class KafkaIngestOptions
         // librdkafka prefetches up to 64 MiB (queued.max.messages.kbytes) and may overshoot that by one fetch of up
         // to 1 MiB per partition, in responses of up to 50 MiB (fetch.max.bytes): against 211 partitions the
         // daemon's RSS rose by ~100 MB for buffered records. 8 MiB in responses of at most 4 MiB with 256 KiB per
-        // partition is still tens of milliseconds of Monitor's processing: `monitor bench rss` peak 30 MB lower,
+        // partition is still tens of milliseconds of Monitor's processing: `monitor bench rss` peak ~25 MB lower,
         // `monitor bench e2e` read rate and CPU per event unchanged (docs/benchmarks.md, memory).
         ["queued.max.messages.kbytes"] = "8192",
         ["max.partition.fetch.bytes"] = "262144",

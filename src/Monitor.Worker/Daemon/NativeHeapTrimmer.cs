@@ -10,7 +10,7 @@ namespace Monitor.Worker.Daemon;
 /// 1 s intervals only half of that). A trim takes ~0.6 ms (p90 1 ms), 0.25% of a core.
 /// Not glibc (musl, macOS, Windows): nothing to do, the service ends at once.
 /// </summary>
-internal sealed partial class NativeHeapTrimmer(TimeProvider time) : BackgroundService
+internal sealed class NativeHeapTrimmer(TimeProvider time) : BackgroundService
 {
     /// <summary>Time between two trims.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
