@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Monitor.Kafka.Ingest;
 
 /// <summary>
@@ -161,9 +163,43 @@ public sealed class KafkaIngestOptions
         return errors;
     }
 
-    internal Dictionary<string, string> ConsumerConfig() => Merge(ConsumerDefaults, Kafka, Consumer, ConsumerManaged);
+    internal Dictionary<string, string> ConsumerConfig()
+    {
+        var config = Merge(ConsumerDefaults, Kafka, Consumer, ConsumerManaged);
+        if (!Kafka.ContainsKey(FetchMaxBytes) && !Consumer.ContainsKey(FetchMaxBytes))
+        {
+            config[FetchMaxBytes] = DefaultFetchMaxBytes(config).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return config;
+    }
 
     internal Dictionary<string, string> ProducerConfig() => Merge(ProducerDefaults, Kafka, Producer, null);
+
+    private const string FetchMaxBytes = "fetch.max.bytes";
+
+    /// <summary>
+    /// Monitor's 4 MiB response size, within what librdkafka requires of it: at least <c>message.max.bytes</c>
+    /// and at most <c>receive.message.max.bytes</c> − 512. A user who raises the message size (large events)
+    /// or lowers the receive buffer gets a response size that fits it, not a client that refuses to start.
+    /// </summary>
+    private static long DefaultFetchMaxBytes(Dictionary<string, string> config)
+    {
+        long fetch = long.Parse(ConsumerDefaults[FetchMaxBytes], CultureInfo.InvariantCulture);
+        if (config.TryGetValue("message.max.bytes", out string? message)
+            && long.TryParse(message, NumberStyles.Integer, CultureInfo.InvariantCulture, out long messageBytes))
+        {
+            fetch = Math.Max(fetch, messageBytes);
+        }
+
+        if (config.TryGetValue("receive.message.max.bytes", out string? receive)
+            && long.TryParse(receive, NumberStyles.Integer, CultureInfo.InvariantCulture, out long receiveBytes))
+        {
+            fetch = Math.Min(fetch, receiveBytes - 512);
+        }
+
+        return fetch;
+    }
 
     private static Dictionary<string, string> Merge(IReadOnlyDictionary<string, string> defaults, IDictionary<string, string> shared,
         IDictionary<string, string> specific, IReadOnlyDictionary<string, string>? managed)

@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Monitor.Kafka.Ingest;
 
 namespace Monitor.Kafka.Tests.Ingest;
@@ -58,5 +59,38 @@ public sealed class KafkaIngestOptionsTests
         Assert.Equal("zstd", producer["compression.type"]);
         Assert.Equal("all", producer["acks"]);
         Assert.False(producer.ContainsKey("group.id"));
+    }
+
+    [Theory]
+    [InlineData(null, null, null, "4194304")] // Monitor's default response size
+    [InlineData("10000000", null, null, "10000000")] // large events: librdkafka refuses fetch.max.bytes < message.max.bytes
+    [InlineData(null, "2000000", null, "1999488")] // a small receive buffer: it must hold a response + 512
+    [InlineData("10000000", null, "20000000", "20000000")] // the user's own value is kept
+    public void ConsumerConfig_FetchMaxBytes_FitsTheUsersMessageAndReceiveSizes(string? messageMax, string? receiveMax, string? fetchMax, string expected)
+    {
+        var kafka = new Dictionary<string, string> { ["bootstrap.servers"] = "127.0.0.1:1" };
+        var consumerSettings = new Dictionary<string, string>();
+        if (messageMax is not null)
+        {
+            kafka["message.max.bytes"] = messageMax;
+        }
+
+        if (receiveMax is not null)
+        {
+            consumerSettings["receive.message.max.bytes"] = receiveMax;
+        }
+
+        if (fetchMax is not null)
+        {
+            consumerSettings["fetch.max.bytes"] = fetchMax;
+        }
+
+        var options = new KafkaIngestOptions { StateDirectory = "/tmp/x", Kafka = kafka, Consumer = consumerSettings };
+        var config = options.ConsumerConfig();
+
+        Assert.Equal(expected, config["fetch.max.bytes"]);
+        // librdkafka checks these constraints when the client is created, before it connects anywhere.
+        using var consumer = new ConsumerBuilder<byte[]?, byte[]?>(config).Build();
+        Assert.NotNull(consumer.Name);
     }
 }
