@@ -1,4 +1,5 @@
 using System.Globalization;
+using Confluent.Kafka;
 
 namespace Monitor.Kafka.Ingest;
 
@@ -161,6 +162,32 @@ public sealed class KafkaIngestOptions
         }
 
         return errors;
+    }
+
+    /// <summary>
+    /// What librdkafka itself refuses in the merged consumer and dead-letter producer settings (an unknown property,
+    /// a value of the wrong type, <c>fetch.max.bytes</c> below <c>message.max.bytes</c>, ...), found by creating each
+    /// client without brokers, so nothing connects. Empty when both would start.
+    /// </summary>
+    public IReadOnlyList<string> ClientSettingErrors()
+    {
+        var errors = new List<string>();
+        Check("consumer", ConsumerConfig(), c => new ConsumerBuilder<Null, Null>(c).SetLogHandler((_, _) => { }).Build());
+        Check("dead-letter producer", ProducerConfig(), c => new ProducerBuilder<Null, Null>(c).SetLogHandler((_, _) => { }).Build());
+        return errors;
+
+        void Check(string client, Dictionary<string, string> config, Func<Dictionary<string, string>, IDisposable> build)
+        {
+            config.Remove("bootstrap.servers");
+            try
+            {
+                build(config).Dispose();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException or KafkaException)
+            {
+                errors.Add($"librdkafka refuses the {client} settings: {e.Message}");
+            }
+        }
     }
 
     internal Dictionary<string, string> ConsumerConfig()

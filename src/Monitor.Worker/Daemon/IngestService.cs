@@ -31,15 +31,7 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
         _metrics = metrics;
         _logger = logger;
         var o = options.Value;
-        var kafka = new Dictionary<string, string>(o.Kafka.Settings, StringComparer.Ordinal) { ["bootstrap.servers"] = o.Kafka.BootstrapServers! };
-        var ingestOptions = new KafkaIngestOptions
-        {
-            Kafka = kafka,
-            Consumer = new Dictionary<string, string>(StringComparer.Ordinal) { ["group.id"] = o.Kafka.GroupId },
-            StateDirectory = Path.Combine(o.StateDirectory, "checkpoints"),
-            CheckpointInterval = o.Kafka.CheckpointInterval,
-            MaxMessageBytes = o.Kafka.MaxMessageBytes,
-        };
+        var ingestOptions = IngestOptions(o);
         _ingest = new KafkaIngest([.. models.All.Select(m => m.Model)], ingestOptions, time, ingestLogger);
         foreach (var participant in participants)
         {
@@ -110,6 +102,16 @@ internal sealed class IngestService : IHostedService, IOpenWindowEvaluator, IRea
         _ingest.InvokeAsync<IReadOnlyList<WindowReport>>(
             pipelines => pipelines.FirstOrDefault(p => p.Model.Model == model)?.Evaluate(includeOpen, includeBackfills: true) ?? [],
             cancellationToken);
+
+    /// <summary>The Kafka ingest's options from the daemon's (<c>Monitor:Kafka</c>, <c>Monitor:StateDirectory</c>).</summary>
+    public static KafkaIngestOptions IngestOptions(MonitorOptions o) => new()
+    {
+        Kafka = new Dictionary<string, string>(o.Kafka.Settings, StringComparer.Ordinal) { ["bootstrap.servers"] = o.Kafka.BootstrapServers ?? "" },
+        Consumer = new Dictionary<string, string>(StringComparer.Ordinal) { ["group.id"] = o.Kafka.GroupId },
+        StateDirectory = Path.Combine(o.StateDirectory, "checkpoints"),
+        CheckpointInterval = o.Kafka.CheckpointInterval,
+        MaxMessageBytes = o.Kafka.MaxMessageBytes,
+    };
 
     /// <summary>Moves the consumed- and decoded-events counters forward to the ingest's totals and sets the consumer lag (called before each scrape).</summary>
     public void RefreshMetrics()

@@ -107,6 +107,14 @@ internal sealed class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
             Fail($"Kafka:Settings:{key}", "is managed by Monitor (offsets are committed only after a checkpoint)", "remove the setting");
         }
 
+        if (failures.Count == 0)
+        {
+            foreach (string problem in IngestService.IngestOptions(options).ClientSettingErrors())
+            {
+                Fail("Kafka:Settings", problem, "correct or remove the setting (librdkafka's CONFIGURATION.md lists every property and its range)");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
