@@ -203,7 +203,26 @@ internal static class ValueChunkPool
             if (Free.Count < MaxRetained)
             {
                 Free.Push(chunk);
+                return;
             }
         }
+
+        Interlocked.Add(ref _leftToCollector, (long)chunk.Length * sizeof(double));
     }
+
+    private static long _leftToCollector;
+
+    /// <summary>Bytes of released chunks the pool was too full to keep, since the process started (see <see cref="ExactValueMemory"/>).</summary>
+    public static long LeftToCollector => Interlocked.Read(ref _leftToCollector);
+}
+
+/// <summary>
+/// What the exact values have given back: a switch to sketches or an evaluated window releases its value chunks,
+/// and those the pool cannot keep become garbage that, being old, sits in generation 2 until a full collection
+/// (and then stays committed). The daemon reads this to decide when a compacting collection returns memory.
+/// </summary>
+public static class ExactValueMemory
+{
+    /// <summary>Bytes of exact values released to the garbage collector since the process started.</summary>
+    public static long ReleasedToCollector => ValueChunkPool.LeftToCollector;
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Monitor.Core.Accumulators;
 using Monitor.Core.Drift;
 using Monitor.Exporters.Prometheus;
 using Monitor.Worker.Models;
@@ -84,7 +85,8 @@ internal static class DaemonHost
         // 10–17 MB lower (docs/benchmarks.md, `monitor bench rss`).
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         builder.Services.AddSingleton(models);
-        builder.Services.AddHostedService<NativeHeapTrimmer>();
+        builder.Services.AddHostedService(sp => new MemoryGiveBack(
+            sp.GetRequiredService<TimeProvider>(), () => ExactValueMemory.ReleasedToCollector, sp.GetRequiredService<ILogger<MemoryGiveBack>>()));
         builder.Services.AddSingleton<ReportFanOut>();
         var metrics = new MonitorMetrics(Prometheus.Metrics.NewCustomRegistry());
         metrics.Retain(models.All.Select(m => m.Name));

@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Critical, Message = "The Kafka ingest stopped on a fatal error; /readyz reports it")]
     public static partial void IngestFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Compacted the heap after {ReleasedMb} MB of exact values were released ({Milliseconds:F1} ms)")]
+    public static partial void HeapCompacted(ILogger logger, long releasedMb, double milliseconds);
 }
