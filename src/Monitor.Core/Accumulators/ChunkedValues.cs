@@ -207,13 +207,8 @@ internal static class ValueChunkPool
             }
         }
 
-        Interlocked.Add(ref _leftToCollector, (long)chunk.Length * sizeof(double));
+        ExactValueMemory.LeftToCollector(chunk);
     }
-
-    private static long _leftToCollector;
-
-    /// <summary>Bytes of released chunks the pool was too full to keep, since the process started (see <see cref="ExactValueMemory"/>).</summary>
-    public static long LeftToCollector => Interlocked.Read(ref _leftToCollector);
 }
 
 /// <summary>
@@ -223,6 +218,11 @@ internal static class ValueChunkPool
 /// </summary>
 public static class ExactValueMemory
 {
+    private static long _releasedToCollector;
+
     /// <summary>Bytes of exact values released to the garbage collector since the process started.</summary>
-    public static long ReleasedToCollector => ValueChunkPool.LeftToCollector;
+    public static long ReleasedToCollector => Interlocked.Read(ref _releasedToCollector);
+
+    /// <summary>Counts a released chunk the pool was too full to keep.</summary>
+    internal static void LeftToCollector(double[] chunk) => Interlocked.Add(ref _releasedToCollector, (long)chunk.Length * sizeof(double));
 }

@@ -78,12 +78,6 @@ internal static class DaemonHost
         var registry = DriftTestRegistry.Default;
         models ??= new ModelRuntimes(ModelCatalog.LoadRules(options.Rules, registry)
             .Select(file => new ModelRuntime(file, ModelCatalog.Compile(file, registry))));
-
-        // Loading the baselines (a 100-feature profile of 20,000 reference values is 35 MB of JSON) leaves the
-        // heap committed at twice its live data; the GC keeps that memory for the rest of the run. One compacting
-        // collection that returns it, before the first event: idle RSS 145–152 → 129 MB, peak under load
-        // 10–17 MB lower (docs/benchmarks.md, `monitor bench rss`).
-        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         builder.Services.AddSingleton(models);
         builder.Services.AddHostedService(sp => new MemoryGiveBack(
             sp.GetRequiredService<TimeProvider>(), () => ExactValueMemory.ReleasedToCollector, sp.GetRequiredService<ILogger<MemoryGiveBack>>()));

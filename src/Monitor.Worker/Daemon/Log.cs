@@ -27,6 +27,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Critical, Message = "The Kafka ingest stopped on a fatal error; /readyz reports it")]
     public static partial void IngestFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Compacted the heap after {ReleasedMb} MB of exact values were released ({Milliseconds:F1} ms)")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Compacted the heap ({ReleasedMb} MB of exact values released since the last time, {Milliseconds:F1} ms)")]
     public static partial void HeapCompacted(ILogger logger, long releasedMb, double milliseconds);
 }
